@@ -1,0 +1,275 @@
+/// A strict RFC 8259 JSON reader over raw bytes, with a bounded nesting depth.
+///
+/// Errors name the byte offset (0-based) so a rejection reason points at the bad input.
+struct JSONReader {
+    /// Why the bytes are not valid JSON.
+    struct SyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
+        var message: String
+        var description: String { message }
+    }
+
+    private let bytes: UnsafeRawBufferPointer
+    private let maximumDepth: Int
+    private var offset = 0
+
+    private init(bytes: UnsafeRawBufferPointer, maximumDepth: Int) {
+        self.bytes = bytes
+        self.maximumDepth = maximumDepth
+    }
+
+    /// Parses one JSON value that must span all of `bytes` (surrounding whitespace allowed).
+    static func parse(_ bytes: UnsafeRawBufferPointer, maximumDepth: Int = 32) throws(SyntaxError) -> JSONValue {
+        var reader = JSONReader(bytes: bytes, maximumDepth: maximumDepth)
+        reader.skipWhitespace()
+        let value = try reader.parseValue(depth: 1)
+        reader.skipWhitespace()
+        if reader.offset < bytes.count {
+            throw reader.unexpected()
+        }
+        return value
+    }
+
+    /// Parses `bytes` as one JSON value.
+    static func parse(_ bytes: [UInt8], maximumDepth: Int = 32) throws(SyntaxError) -> JSONValue {
+        let result: Result<JSONValue, SyntaxError> = bytes.withUnsafeBytes { buffer in
+            do throws(SyntaxError) {
+                return .success(try parse(buffer, maximumDepth: maximumDepth))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    private func unexpected() -> SyntaxError {
+        guard offset < bytes.count else {
+            return SyntaxError(message: "unexpected end of input at byte \(offset)")
+        }
+        let byte = bytes[offset]
+        if byte >= 0x21 && byte < 0x7F {
+            return SyntaxError(message: "unexpected character '\(Character(Unicode.Scalar(byte)))' at byte \(offset)")
+        }
+        let hex = String(byte, radix: 16, uppercase: true)
+        return SyntaxError(message: "unexpected byte 0x\(hex.count == 1 ? "0" + hex : hex) at byte \(offset)")
+    }
+
+    private var current: UInt8? { offset < bytes.count ? bytes[offset] : nil }
+
+    private mutating func skipWhitespace() {
+        while let byte = current, byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 {
+            offset += 1
+        }
+    }
+
+    private mutating func expectLiteral(_ literal: StaticString) throws(SyntaxError) {
+        let pointer = literal.utf8Start
+        for index in 0..<literal.utf8CodeUnitCount {
+            guard current == pointer[index] else { throw unexpected() }
+            offset += 1
+        }
+    }
+
+    private mutating func parseValue(depth: Int) throws(SyntaxError) -> JSONValue {
+        guard let byte = current else { throw unexpected() }
+        switch byte {
+        case UInt8(ascii: "{"): return try parseObject(depth: depth)
+        case UInt8(ascii: "["): return try parseArray(depth: depth)
+        case UInt8(ascii: "\""): return .string(try parseString())
+        case UInt8(ascii: "t"):
+            try expectLiteral("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try expectLiteral("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try expectLiteral("null")
+            return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return try parseNumber()
+        default:
+            throw unexpected()
+        }
+    }
+
+    private mutating func enter(depth: Int) throws(SyntaxError) {
+        if depth > maximumDepth {
+            throw SyntaxError(message: "nesting deeper than \(maximumDepth) levels at byte \(offset)")
+        }
+    }
+
+    private mutating func parseObject(depth: Int) throws(SyntaxError) -> JSONValue {
+        try enter(depth: depth)
+        offset += 1  // {
+        var members: [JSONObject.Member] = []
+        var seenKeys: Set<String> = []
+        skipWhitespace()
+        if current == UInt8(ascii: "}") {
+            offset += 1
+            return .object(JSONObject(members: []))
+        }
+        while true {
+            skipWhitespace()
+            guard current == UInt8(ascii: "\"") else { throw unexpected() }
+            let keyOffset = offset
+            let key = try parseString()
+            guard seenKeys.insert(key).inserted else {
+                throw SyntaxError(message: "duplicate key \"\(key)\" at byte \(keyOffset)")
+            }
+            skipWhitespace()
+            guard current == UInt8(ascii: ":") else { throw unexpected() }
+            offset += 1
+            skipWhitespace()
+            let value = try parseValue(depth: depth + 1)
+            members.append(JSONObject.Member(key: key, value: value))
+            skipWhitespace()
+            switch current {
+            case UInt8(ascii: ","):
+                offset += 1
+            case UInt8(ascii: "}"):
+                offset += 1
+                return .object(JSONObject(members: members))
+            default:
+                throw unexpected()
+            }
+        }
+    }
+
+    private mutating func parseArray(depth: Int) throws(SyntaxError) -> JSONValue {
+        try enter(depth: depth)
+        offset += 1  // [
+        var elements: [JSONValue] = []
+        skipWhitespace()
+        if current == UInt8(ascii: "]") {
+            offset += 1
+            return .array([])
+        }
+        while true {
+            skipWhitespace()
+            elements.append(try parseValue(depth: depth + 1))
+            skipWhitespace()
+            switch current {
+            case UInt8(ascii: ","):
+                offset += 1
+            case UInt8(ascii: "]"):
+                offset += 1
+                return .array(elements)
+            default:
+                throw unexpected()
+            }
+        }
+    }
+
+    private mutating func parseHexQuad() throws(SyntaxError) -> UInt32 {
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            guard let byte = current else { throw unexpected() }
+            let digit: UInt32
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(byte - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(byte - UInt8(ascii: "A") + 10)
+            default: throw unexpected()
+            }
+            value = value << 4 | digit
+            offset += 1
+        }
+        return value
+    }
+
+    private mutating func parseString() throws(SyntaxError) -> String {
+        let start = offset
+        offset += 1  // opening quote
+        var utf8: [UInt8] = []
+        while true {
+            guard let byte = current else { throw unexpected() }
+            switch byte {
+            case UInt8(ascii: "\""):
+                offset += 1
+                guard let string = String(validating: utf8, as: UTF8.self) else {
+                    throw SyntaxError(message: "string starting at byte \(start) is not valid UTF-8")
+                }
+                return string
+            case UInt8(ascii: "\\"):
+                offset += 1
+                guard let escape = current else { throw unexpected() }
+                offset += 1
+                switch escape {
+                case UInt8(ascii: "\""): utf8.append(0x22)
+                case UInt8(ascii: "\\"): utf8.append(0x5C)
+                case UInt8(ascii: "/"): utf8.append(0x2F)
+                case UInt8(ascii: "b"): utf8.append(0x08)
+                case UInt8(ascii: "f"): utf8.append(0x0C)
+                case UInt8(ascii: "n"): utf8.append(0x0A)
+                case UInt8(ascii: "r"): utf8.append(0x0D)
+                case UInt8(ascii: "t"): utf8.append(0x09)
+                case UInt8(ascii: "u"):
+                    let escapeOffset = offset - 2
+                    var scalarValue = try parseHexQuad()
+                    if (0xD800...0xDBFF).contains(scalarValue) {
+                        guard current == UInt8(ascii: "\\"), offset + 1 < bytes.count, bytes[offset + 1] == UInt8(ascii: "u") else {
+                            throw SyntaxError(message: "unpaired surrogate escape at byte \(escapeOffset)")
+                        }
+                        offset += 2
+                        let low = try parseHexQuad()
+                        guard (0xDC00...0xDFFF).contains(low) else {
+                            throw SyntaxError(message: "unpaired surrogate escape at byte \(escapeOffset)")
+                        }
+                        scalarValue = 0x10000 + ((scalarValue - 0xD800) << 10) + (low - 0xDC00)
+                    }
+                    guard let scalar = Unicode.Scalar(scalarValue) else {
+                        throw SyntaxError(message: "unpaired surrogate escape at byte \(escapeOffset)")
+                    }
+                    utf8.append(contentsOf: Array(String(Character(scalar)).utf8))
+                default:
+                    offset -= 1
+                    throw unexpected()
+                }
+            default:
+                if byte < 0x20 {
+                    throw unexpected()
+                }
+                utf8.append(byte)
+                offset += 1
+            }
+        }
+    }
+
+    private mutating func consumeDigits() -> Int {
+        var count = 0
+        while let byte = current, byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
+            offset += 1
+            count += 1
+        }
+        return count
+    }
+
+    private mutating func parseNumber() throws(SyntaxError) -> JSONValue {
+        let start = offset
+        var isInteger = true
+        if current == UInt8(ascii: "-") { offset += 1 }
+        if current == UInt8(ascii: "0") {
+            offset += 1
+        } else if consumeDigits() == 0 {
+            throw unexpected()
+        }
+        if current == UInt8(ascii: ".") {
+            isInteger = false
+            offset += 1
+            if consumeDigits() == 0 { throw unexpected() }
+        }
+        if current == UInt8(ascii: "e") || current == UInt8(ascii: "E") {
+            isInteger = false
+            offset += 1
+            if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { offset += 1 }
+            if consumeDigits() == 0 { throw unexpected() }
+        }
+        let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<offset]), as: UTF8.self)
+        if isInteger, let integer = Int64(text) {
+            return .integer(integer)
+        }
+        guard let number = Double(text), number.isFinite else {
+            throw SyntaxError(message: "number \(text) at byte \(start) is out of range")
+        }
+        return .number(number)
+    }
+}

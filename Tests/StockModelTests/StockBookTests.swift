@@ -1,0 +1,287 @@
+import Testing
+
+@testable import StockModel
+
+@Suite struct StockBookTests {
+    /// Applies events in order and returns every output, as the caller would publish them.
+    static func run(_ book: inout StockBook, _ events: [StockEvent]) -> [StockOutput] {
+        var outputs: [StockOutput] = []
+        for event in events {
+            _ = book.apply(event, outputs: &outputs)
+        }
+        return outputs
+    }
+
+    static func alerts(_ outputs: [StockOutput]) -> [StockAlert] {
+        outputs.compactMap { if case .alert(let alert) = $0 { alert } else { nil } }
+    }
+
+    static func commands(_ outputs: [StockOutput]) -> [StockCommand] {
+        outputs.compactMap { if case .command(let command) = $0 { command } else { nil } }
+    }
+
+    static func paid(_ eventID: String, _ quantity: Int64, at seconds: Int64, sku: String = "SKU-1") -> StockEvent {
+        .order(TestEvents.order(eventID, order: "order-\(eventID)", sku: sku, quantity: quantity, .paid, at: seconds))
+    }
+
+    static func inventory(_ eventID: String, _ kind: InventoryKind, _ quantity: Int64, at seconds: Int64, tier: Tier? = nil)
+        -> StockEvent
+    {
+        .inventory(TestEvents.inventory(eventID, kind, quantity, at: seconds, tier: tier))
+    }
+
+    /// A flash sale that walks one SKU through every level, sells out, and is restocked.
+    static let flashSale: [StockEvent] = [
+        inventory("i1", .set, 100, at: 0),
+        paid("e1", 80, at: 60),  // available 20 → notice
+        paid("e2", 11, at: 120),  // available 9 → warning
+        paid("e3", 5, at: 180),  // available 4 → critical
+        paid("e4", 4, at: 240),  // available 0 → freeze
+        inventory("i2", .receive, 10, at: 300),  // stock 110, available 10 → warning, unfreeze
+        inventory("i3", .receive, 90, at: 360),  // stock 200, available 100 → resolved
+    ]
+
+    @Test("a flash sale raises, escalates to critical and freezes; a restock de-escalates, unfreezes and resolves")
+    func flashSaleLifecycle() throws {
+        var book = StockBook(policy: .builtInDefault)
+        let outputs = Self.run(&book, Self.flashSale)
+        let alerts = Self.alerts(outputs)
+        #expect(alerts.map(\.transition) == [.raised, .escalated, .escalated, .deescalated, .resolved])
+        #expect(alerts.map(\.level) == [.notice, .warning, .critical, .warning, .warning])
+        #expect(alerts.map(\.previousLevel) == [nil, .notice, .warning, .critical, .warning])
+        #expect(alerts.map(\.causedBy) == ["e1", "e2", "e3", "i2", "i3"])
+        #expect(Set(alerts.map(\.alertID)).count == 1)  // one episode, one ID
+        #expect(alerts[0].reasons == ["remaining share 20.0% ≤ 20%"])
+        #expect(alerts[1].reasons == ["remaining share 9.0% ≤ 10%"])
+        #expect(alerts[2].reasons == ["remaining share 4.0% ≤ 5%"])
+        #expect(alerts[3].reasons == ["remaining share 9.1% ≤ 10%"])
+        #expect(alerts[4].reasons == ["remaining share 50.0% > 20%"])
+        #expect(alerts[2].available == 4)
+        #expect(alerts[2].sold == 96)
+        #expect(alerts[2].time == TestEvents.time(180))
+        #expect(alerts[2].tier == .profit)
+
+        let commands = Self.commands(outputs)
+        #expect(commands.map(\.action) == [.freeze, .unfreeze])
+        #expect(commands[0].reason == "available 0 ≤ buffer 0")
+        #expect(commands[0].causedBy == "e4")
+        #expect(commands[1].reason == "available 10 > buffer 0 + margin 0")
+        #expect(commands[1].causedBy == "i2")
+
+        // The restock's alert comes before its command, in causal order.
+        let restockOutputs = outputs.filter {
+            switch $0 {
+            case .alert(let alert): alert.causedBy == "i2"
+            case .command(let command): command.causedBy == "i2"
+            }
+        }
+        guard case .alert = try #require(restockOutputs.first) else {
+            Issue.record("the alert should come first")
+            return
+        }
+
+        let statistics = book.statistics
+        #expect(statistics.eventsApplied == 7)
+        #expect(statistics.alertsByLevel == [.notice: 1, .warning: 1, .critical: 1])
+        #expect(statistics.freezes == 1)
+        #expect(statistics.unfreezes == 1)
+        #expect(statistics.oversoldUnits == 0)
+        #expect(book.alertState(for: "SKU-1") == AlertState(level: nil, alertID: nil, isFrozen: false))
+    }
+
+    @Test("a burst escalates straight to critical from no alert and from notice")
+    func straightToCritical() {
+        var fromNothing = StockBook(policy: .builtInDefault)
+        let first = Self.alerts(Self.run(&fromNothing, [Self.inventory("i1", .set, 100, at: 0), Self.paid("e1", 97, at: 10)]))
+        #expect(first.map(\.transition) == [.raised])
+        #expect(first.map(\.level) == [.critical])
+
+        var fromNotice = StockBook(policy: .builtInDefault)
+        let second = Self.alerts(
+            Self.run(
+                &fromNotice,
+                [Self.inventory("i1", .set, 100, at: 0), Self.paid("e1", 85, at: 10), Self.paid("e2", 13, at: 20)]))
+        #expect(second.map(\.transition) == [.raised, .escalated])
+        #expect(second.map(\.level) == [.notice, .critical])
+        #expect(second[1].previousLevel == .notice)
+    }
+
+    @Test("a new episode after resolution gets a new alert ID")
+    func newEpisode() {
+        var book = StockBook(policy: .builtInDefault)
+        let events = Self.flashSale + [Self.paid("e5", 90, at: 420)]
+        let alerts = Self.alerts(Self.run(&book, events))
+        #expect(alerts.last?.transition == .raised)
+        #expect(alerts.last?.alertID != alerts.first?.alertID)
+        #expect(alerts.last?.alertID == FNV1a.identifier(prefix: "al-", ["SKU-1", "e5"]))
+    }
+
+    @Test("the freeze buffer and unfreeze margin come from the SKU's tier policy")
+    func freezeBufferAndMargin() throws {
+        let policy = try PolicySet(
+            json: Array(
+                #"{"tiers":{"traffic":{"freeze":{"buffer_units":10,"unfreeze_margin_units":5}}}}"#.utf8))
+        var book = StockBook(policy: policy)
+        var outputs = Self.run(&book, [Self.inventory("i1", .set, 100, at: 0, tier: .traffic), Self.paid("e1", 89, at: 10)])
+        #expect(Self.commands(outputs).isEmpty)  // available 11 > buffer 10
+        outputs = Self.run(&book, [Self.paid("e2", 1, at: 20)])
+        let freeze = try #require(Self.commands(outputs).first)
+        #expect(freeze.action == .freeze)
+        #expect(freeze.buffer == 10)
+        #expect(freeze.tier == .traffic)
+        #expect(freeze.reason == "available 10 ≤ buffer 10")
+        outputs = Self.run(&book, [Self.inventory("i2", .receive, 5, at: 30)])
+        #expect(Self.commands(outputs).isEmpty)  // available 15 is not above buffer 10 + margin 5
+        outputs = Self.run(&book, [Self.inventory("i3", .receive, 1, at: 40)])
+        #expect(Self.commands(outputs).map(\.action) == [.unfreeze])
+        #expect(Self.commands(outputs).first?.reason == "available 16 > buffer 10 + margin 5")
+    }
+
+    @Test("a SKU is not evaluated before its first inventory record, but its ledger still counts")
+    func noInventory() throws {
+        var book = StockBook(policy: .builtInDefault)
+        let outputs = Self.run(&book, [Self.paid("e1", 3, at: 0)])
+        #expect(outputs.isEmpty)
+        let ledger = try #require(book.ledger(for: "SKU-1"))
+        #expect(ledger.oversold == 3)
+        #expect(book.statistics.oversoldUnits == 3)
+        // The first inventory record makes it evaluable: stock 2 against 3 sold is oversold and critical.
+        let later = Self.alerts(Self.run(&book, [Self.inventory("i1", .set, 2, at: 10)]))
+        #expect(later.map(\.level) == [.critical])
+        #expect(later.first?.reasons == ["remaining share -50.0% ≤ 5%", "oversold by 1 units"])
+        #expect(later.first?.oversold == 1)
+    }
+
+    @Test("carts and interactions are counted but create no ledger")
+    func signalsOnly() {
+        var book = StockBook(policy: .builtInDefault)
+        var outputs: [StockOutput] = []
+        let cart = StockEvent.cart(CartEvent(eventID: "c1", sku: "SKU-1", action: .add, quantity: 1, time: TestEvents.time(0)))
+        let like = StockEvent.interaction(InteractionEvent(eventID: "x1", sku: "SKU-1", kind: .like, time: TestEvents.time(0)))
+        let cartResult = book.apply(cart, outputs: &outputs)
+        #expect(cartResult == .applied)
+        let likeResult = book.apply(like, outputs: &outputs)
+        #expect(likeResult == .applied)
+        #expect(outputs.isEmpty)
+        #expect(book.ledgers.isEmpty)
+        #expect(book.statistics.eventsApplied == 2)
+    }
+
+    @Test("duplicates within the window are dropped and change nothing")
+    func duplicatesDropped() {
+        var book = StockBook(policy: .builtInDefault)
+        var outputs: [StockOutput] = []
+        let setResult = book.apply(Self.inventory("i1", .set, 10, at: 0), outputs: &outputs)
+        #expect(setResult == .applied)
+        let firstResult = book.apply(Self.paid("e1", 2, at: 1), outputs: &outputs)
+        #expect(firstResult == .applied)
+        let repeatResult = book.apply(Self.paid("e1", 2, at: 1), outputs: &outputs)
+        #expect(repeatResult == .duplicate)
+        #expect(book.ledger(for: "SKU-1")?.sold == 2)
+        #expect(book.statistics.duplicatesDropped == 1)
+        #expect(book.statistics.eventsApplied == 2)
+    }
+
+    @Test("the duplicate window is bounded: the oldest IDs are forgotten")
+    func duplicateWindowBounded() {
+        var book = StockBook(policy: .builtInDefault, duplicateWindow: 2)
+        var outputs: [StockOutput] = []
+        for eventID in ["a", "b", "c"] {
+            let result = book.apply(Self.paid(eventID, 1, at: 0), outputs: &outputs)
+            #expect(result == .applied)
+        }
+        let newestRepeat = book.apply(Self.paid("c", 1, at: 0), outputs: &outputs)
+        #expect(newestRepeat == .duplicate)
+        let olderRepeat = book.apply(Self.paid("b", 1, at: 0), outputs: &outputs)
+        #expect(olderRepeat == .duplicate)
+        let forgottenRepeat = book.apply(Self.paid("a", 1, at: 0), outputs: &outputs)
+        #expect(forgottenRepeat == .applied)  // forgotten after two newer IDs
+
+        var filter = DuplicateFilter(capacity: 3)
+        for index in 0..<100 { _ = filter.insert("id-\(index)") }
+        #expect(filter.count == 3)
+    }
+
+    @Test("ledgers are listed sorted by SKU")
+    func ledgersSorted() {
+        var book = StockBook(policy: .builtInDefault)
+        _ = Self.run(&book, [Self.paid("e1", 1, at: 0, sku: "SKU-B"), Self.paid("e2", 1, at: 0, sku: "SKU-A")])
+        #expect(book.ledgers.map(\.sku) == ["SKU-A", "SKU-B"])
+    }
+
+    static func encode(_ outputs: [StockOutput]) -> [UInt8] {
+        var bytes: [UInt8] = []
+        for output in outputs {
+            output.encodeJSON(into: &bytes)
+            bytes.append(0x0A)
+        }
+        return bytes
+    }
+
+    @Test("the same events twice give byte-identical outputs, IDs included")
+    func deterministic() {
+        var first = StockBook(policy: .builtInDefault)
+        var second = StockBook(policy: .builtInDefault)
+        let firstBytes = Self.encode(Self.run(&first, Self.flashSale))
+        let secondBytes = Self.encode(Self.run(&second, Self.flashSale))
+        #expect(!firstBytes.isEmpty)
+        #expect(firstBytes == secondBytes)
+    }
+
+    @Test("output IDs are derived from the SKU, the causing event, the level and the transition")
+    func stableIDs() {
+        var book = StockBook(policy: .builtInDefault)
+        let outputs = Self.run(&book, Self.flashSale)
+        let alerts = Self.alerts(outputs)
+        #expect(alerts[0].alertID == FNV1a.identifier(prefix: "al-", ["SKU-1", "e1"]))
+        #expect(alerts[0].transitionID == FNV1a.identifier(prefix: "tr-", ["SKU-1", "e1", "notice", "raised"]))
+        #expect(alerts[4].transitionID == FNV1a.identifier(prefix: "tr-", ["SKU-1", "i3", "warning", "resolved"]))
+        let commands = Self.commands(outputs)
+        #expect(commands[0].commandID == FNV1a.identifier(prefix: "cm-", ["SKU-1", "e4", "freeze"]))
+        // Pinned values: a change here changes every ID downstream consumers deduplicate by.
+        #expect(FNV1a.identifier(prefix: "x", [""]) == "xcbf29ce484222325")
+        #expect(FNV1a.identifier(prefix: "x", ["a"]) == "xaf63dc4c8601ec8c")
+        #expect(FNV1a.identifier(prefix: "x", ["a", ""]) == FNV1a.identifier(prefix: "x", ["a\u{0}"]))
+        #expect(alerts[0].alertID.count == 19)
+    }
+
+    /// A session as NDJSON records (topic, payload), including a duplicate and a bad record.
+    static let session: [(InputTopic, String)] = [
+        (.inventory, #"{"event_id":"i1","sku":"SKU-1","kind":"set","qty":50,"ts":"2026-11-23T08:30:00Z","tier":"traffic"}"#),
+        (.carts, #"{"event_id":"c1","sku":"SKU-1","action":"add","qty":3,"ts":1795422601000}"#),
+        (.orders, #"{"event_id":"o1","order_id":"A","sku":"SKU-1","qty":30,"status":"created","ts":1795422602000}"#),
+        (.orders, #"{"event_id":"o2","order_id":"A","sku":"SKU-1","qty":30,"status":"paid","ts":1795422603000}"#),
+        (.orders, #"{"event_id":"o2","order_id":"A","sku":"SKU-1","qty":30,"status":"paid","ts":1795422603000}"#),
+        (.orders, #"{"event_id":"o3","order_id":"B","sku":"SKU-1","qty":"lots","status":"paid","ts":1795422603500}"#),
+        (.orders, #"{"event_id":"o4","order_id":"C","sku":"SKU-1","qty":18,"status":"paid","ts":1795422604000}"#),
+        (.orders, #"{"event_id":"o5","order_id":"D","sku":"SKU-1","qty":4,"status":"paid","ts":1795422605000}"#),
+        (.inventory, #"{"event_id":"i2","sku":"SKU-1","kind":"receive","qty":100,"ts":1795422606000}"#),
+    ]
+
+    static func replay(_ session: [(InputTopic, String)]) -> (bytes: [UInt8], rejections: [String], book: StockBook) {
+        let decoder = EventDecoder()
+        var book = StockBook(policy: .builtInDefault)
+        var outputs: [StockOutput] = []
+        var rejections: [String] = []
+        for (topic, payload) in session {
+            switch decoder.decode(value: Array(payload.utf8), key: Array("SKU-1".utf8), topic: topic, recordTimestamp: nil) {
+            case .success(let event): _ = book.apply(event, outputs: &outputs)
+            case .failure(let rejection): rejections.append(rejection.reason)
+            }
+        }
+        return (encode(outputs), rejections, book)
+    }
+
+    @Test("the same NDJSON session through decoder and book twice gives byte-identical outputs")
+    func deterministicSession() {
+        let first = Self.replay(Self.session)
+        let second = Self.replay(Self.session)
+        #expect(first.bytes == second.bytes)
+        #expect(first.rejections == ["qty must be an integer ≥ 1, got \"lots\""])
+        #expect(first.book.statistics.duplicatesDropped == 1)
+        let lines = String(decoding: first.bytes, as: UTF8.self).split(separator: "\n")
+        // raised critical at o4 (available 2 of 50), freeze at o5 (available −2), resolved and unfreeze at i2.
+        #expect(lines.count == 4)
+        #expect(first.book.ledger(for: "SKU-1")?.available == 98)
+    }
+}
