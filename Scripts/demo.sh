@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The demo, from a bare machine: installs librdkafka-dev when missing, builds, and runs
+# `stocksentry demo` (dev broker + processor + a generated flash-sale session in one process).
+# Extra arguments go to `stocksentry demo` (see --help).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+Scripts/install-deps.sh
+swift build -c release --product stocksentry
+exec .build/release/stocksentry demo "$@"

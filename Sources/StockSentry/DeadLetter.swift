@@ -1,0 +1,75 @@
+import Foundation
+import Kafka
+
+/// A rejected input record as published to `stock-deadletter`: where it came from, why, and its bytes.
+public struct DeadLetter: Sendable, Equatable {
+    public var sourceTopic: String
+    public var sourcePartition: Int32
+    public var sourceOffset: Int64
+    public var sourceTimestampMilliseconds: Int64?
+    public var key: [UInt8]?
+    /// What was wrong, in words, prefixed with `topic[partition]@offset`.
+    public var error: String
+    public var value: [UInt8]
+
+    public init(record: KafkaRecord, reason: String) {
+        sourceTopic = record.topic
+        sourcePartition = record.partition
+        sourceOffset = record.offset
+        sourceTimestampMilliseconds = record.timestampMilliseconds
+        key = record.key
+        error = "\(record.topic)[\(record.partition)]@\(record.offset): \(reason)"
+        value = record.value
+    }
+
+    /// Appends the JSON object described by `Schemas/stock-deadletter.schema.json`.
+    public func encodeJSON(into out: inout [UInt8]) {
+        out.append(contentsOf: #"{"source_topic":"#.utf8)
+        JSONText.appendString(sourceTopic, to: &out)
+        out.append(contentsOf: #","source_partition":"#.utf8)
+        out.append(contentsOf: String(sourcePartition).utf8)
+        out.append(contentsOf: #","source_offset":"#.utf8)
+        out.append(contentsOf: String(sourceOffset).utf8)
+        out.append(contentsOf: #","source_timestamp":"#.utf8)
+        if let sourceTimestampMilliseconds {
+            out.append(contentsOf: String(sourceTimestampMilliseconds).utf8)
+        } else {
+            out.append(contentsOf: "null".utf8)
+        }
+        out.append(contentsOf: #","key_base64":"#.utf8)
+        if let key {
+            JSONText.appendString(Data(key).base64EncodedString(), to: &out)
+        } else {
+            out.append(contentsOf: "null".utf8)
+        }
+        out.append(contentsOf: #","error":"#.utf8)
+        JSONText.appendString(error, to: &out)
+        out.append(contentsOf: #","value_base64":"#.utf8)
+        JSONText.appendString(Data(value).base64EncodedString(), to: &out)
+        out.append(contentsOf: #","value_bytes":"#.utf8)
+        out.append(contentsOf: String(value.count).utf8)
+        out.append(UInt8(ascii: "}"))
+    }
+}
+
+/// JSON text helpers for the few documents the service writes itself.
+enum JSONText {
+    static func appendString(_ string: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in string.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
+            case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
+            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0..<0x20:
+                let digits = Array("0123456789abcdef".utf8)
+                out.append(contentsOf: [0x5C, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
+                                        digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]])
+            default: out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+}

@@ -1,0 +1,52 @@
+import StockModel
+import Synchronization
+
+/// Counters of one processor, readable from any thread (for the demo summary, logs and health).
+public final class StockMetrics: Sendable {
+    /// A consistent copy of every counter.
+    public struct Snapshot: Sendable, Equatable {
+        /// Input records taken from Kafka (including bad and duplicate ones).
+        public var recordsConsumed = 0
+        /// Records processed through the merge (decoded or rejected).
+        public var recordsProcessed = 0
+        /// Records replayed to rebuild state whose outputs were already published.
+        public var recordsRestored = 0
+        /// Records dead-lettered.
+        public var deadLetters = 0
+        /// Events dropped as duplicates of an `event_id` seen before.
+        public var duplicatesDropped = 0
+        /// Records merged behind the task's stream time.
+        public var lateRecords = 0
+        /// Alert transitions published, by the level they moved to (raised and escalated only).
+        public var alertsByLevel: [AlertLevel: Int] = [:]
+        /// All alert transitions published.
+        public var alertTransitions = 0
+        /// Commands published, by action.
+        public var commandsByAction: [CommandAction: Int] = [:]
+        /// Units sold beyond stock, summed over the SKUs of the assigned tasks at the last report.
+        public var oversoldUnits: Int64 = 0
+        /// Tasks currently assigned to this instance.
+        public var assignedTasks = 0
+        /// Offset commits made.
+        public var commits = 0
+    }
+
+    private let state = Mutex(Snapshot())
+
+    public init() {}
+
+    public var snapshot: Snapshot { state.withLock { $0 } }
+
+    func update(_ body: (inout Snapshot) -> Void) {
+        state.withLock { body(&$0) }
+    }
+}
+
+/// Metadata keys used in StockSentry's structured logs.
+public enum StockSentryLoggingKeys {
+    public static let task = "stocksentry.task"
+    public static let sku = "stocksentry.sku"
+    public static let topic = "kafka.topic"
+    public static let group = "kafka.group.id"
+    public static let partitions = "kafka.partitions"
+}

@@ -1,0 +1,90 @@
+import StockModel
+
+/// Everything `stocksentry run` needs, as plain data with documented defaults.
+///
+/// The CLI maps flags onto this value; nothing else reads flags or environment variables.
+public struct StockSentryConfiguration: Sendable {
+    /// Kafka topic names; every one can be overridden so a deployment can prefix or rename them.
+    public struct Topics: Sendable, Equatable {
+        /// Default: `orders`.
+        public var orders: String = "orders"
+        /// Default: `carts`.
+        public var carts: String = "carts"
+        /// Default: `interactions`.
+        public var interactions: String = "interactions"
+        /// Default: `inventory`.
+        public var inventory: String = "inventory"
+        /// Default: `stock-alerts`.
+        public var alerts: String = "stock-alerts"
+        /// Default: `stock-commands`.
+        public var commands: String = "stock-commands"
+        /// Default: `stock-deadletter`.
+        public var deadLetter: String = "stock-deadletter"
+
+        public init() {}
+
+        /// The four input topics, in the tie-break order of the partition merger.
+        public var inputs: [String] { [inventory, orders, carts, interactions] }
+        /// The three output topics.
+        public var outputs: [String] { [alerts, commands, deadLetter] }
+        /// Every topic StockSentry reads or writes.
+        public var all: [String] { [orders, carts, interactions, inventory, alerts, commands, deadLetter] }
+
+        /// The domain role of an input topic name, nil for any other topic.
+        public func role(of topic: String) -> InputTopic? {
+            switch topic {
+            case orders: .orders
+            case carts: .carts
+            case interactions: .interactions
+            case inventory: .inventory
+            default: nil
+            }
+        }
+
+        /// The Kafka topic name that plays `role`.
+        public func name(of role: InputTopic) -> String {
+            switch role {
+            case .orders: orders
+            case .carts: carts
+            case .interactions: interactions
+            case .inventory: inventory
+            }
+        }
+    }
+
+    /// Comma-separated `host:port` list of the Kafka cluster.
+    public var bootstrapServers: String
+    /// Consumer group shared by every instance of one deployment. Default: `stocksentry`.
+    public var groupID: String = "stocksentry"
+    /// Topic names. Default: the names in DESIGN.md.
+    public var topics = Topics()
+    /// Alert and freeze policy. Default: ``PolicySet/builtInDefault`` (profit tier, 20/10/5 %, buffer 0).
+    public var policy: PolicySet = .builtInDefault
+    /// Where durable task state will live (event log and snapshots arrive with their own issue). Default: nil.
+    public var dataDirectory: String?
+    /// Records taken from librdkafka per poll. Default: 5,000.
+    public var maximumBatchRecords: Int = 5_000
+    /// How long one poll waits for the first record. Default: 50 ms.
+    public var pollTimeout: Duration = .milliseconds(50)
+    /// How long a task waits for an empty partition that is known (or not yet known) to have more
+    /// records before it processes the others without it. Default: 500 ms (DESIGN.md `max_task_idle`).
+    public var maximumTaskIdle: Duration = .milliseconds(500)
+    /// Records buffered per input partition before that partition is paused. Default: 20,000.
+    public var maximumBufferedRecordsPerPartition: Int = 20_000
+    /// Event ids remembered per task for dropping duplicates. Default: 200,000.
+    public var duplicateWindow: Int = 200_000
+    /// Larger input records are dead-lettered unread. Default: 64 KiB.
+    public var maximumRecordBytes: Int = 65_536
+    /// How often processed offsets are committed to the group (also on rebalance and shutdown). Default: 1 s.
+    public var commitInterval: Duration = .seconds(1)
+    /// How long start-up waits for topic metadata. Default: 10 s.
+    public var metadataTimeout: Duration = .seconds(10)
+    /// How long a flush of the output producer may take before the batch fails. Default: 30 s.
+    public var flushTimeout: Duration = .seconds(30)
+    /// Raw librdkafka properties for the consumer and producer (security, tuning), applied last. Default: none.
+    public var kafkaProperties: [String: String] = [:]
+
+    public init(bootstrapServers: String) {
+        self.bootstrapServers = bootstrapServers
+    }
+}

@@ -1,0 +1,282 @@
+import Kafka
+import Logging
+import ServiceLifecycle
+import StockModel
+
+/// The processor: consumes the input topics in a consumer group, folds each task's records into
+/// its ``StockBook`` and publishes alert, command and dead-letter records.
+///
+/// Delivery is at-least-once with deterministic output IDs: a batch's outputs are flushed (every
+/// delivery acknowledged) before its input offsets are stored, and stored offsets are committed
+/// every ``StockSentryConfiguration/commitInterval``, on rebalance and on shutdown. Until the
+/// event log exists, a task rebuilds its state on assignment by re-reading its partitions from
+/// the beginning and publishes only the outputs of records past the group's committed offsets.
+public struct StockSentryService: Service {
+    public let configuration: StockSentryConfiguration
+    public let metrics: StockMetrics
+    private let logger: Logger
+
+    public init(configuration: StockSentryConfiguration, metrics: StockMetrics = StockMetrics(), logger: Logger) {
+        self.configuration = configuration
+        self.metrics = metrics
+        var logger = logger
+        logger[metadataKey: StockSentryLoggingKeys.group] = .string(configuration.groupID)
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        var consumerConfiguration = KafkaConsumerConfiguration(
+            bootstrapServers: configuration.bootstrapServers, groupID: configuration.groupID)
+        consumerConfiguration.autoOffsetReset = .earliest
+        consumerConfiguration.isolationLevel = .readCommitted
+        consumerConfiguration.startAssignedPartitionsFromBeginning = true
+        consumerConfiguration.additionalProperties = configuration.kafkaProperties
+        var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: configuration.bootstrapServers)
+        producerConfiguration.enableIdempotence = true
+        producerConfiguration.additionalProperties = ["partitioner": "murmur2_random"]
+            .merging(configuration.kafkaProperties) { _, given in given }
+
+        let consumer: KafkaConsumer
+        let producer: KafkaProducer
+        do {
+            consumer = try KafkaConsumer.make(configuration: consumerConfiguration, logger: logger)
+            producer = try KafkaProducer.make(configuration: producerConfiguration, logger: logger)
+        } catch {
+            throw StockSentryError(.configuration, "cannot create Kafka clients for \(configuration.bootstrapServers): \(error)")
+        }
+        try Self.verifyTopology(consumer: consumer, configuration: configuration)
+        try consumer.subscribe(to: configuration.topics.inputs)
+        logger.info("subscribed", metadata: ["inputs": .string(configuration.topics.inputs.joined(separator: ","))])
+
+        let shutdown = ShutdownFlag()
+        var loop = ProcessingLoop(configuration: configuration, consumer: consumer, producer: producer,
+                                  metrics: metrics, logger: logger)
+        do {
+            try await withGracefulShutdownHandler {
+                try await loop.run(until: shutdown)
+            } onGracefulShutdown: {
+                shutdown.set()
+            }
+        } catch {
+            logger.error("processing stopped", metadata: ["error": .string("\(error)")])
+            try? consumer.close()
+            throw error
+        }
+        try await loop.finish()
+        logger.info("stopped", metadata: ["commits": .stringConvertible(metrics.snapshot.commits)])
+    }
+
+    /// Refuses to start unless every input topic exists and all have the same partition count.
+    static func verifyTopology(consumer: KafkaConsumer, configuration: StockSentryConfiguration) throws {
+        var counts: [(String, Int)] = []
+        for topic in configuration.topics.inputs + configuration.topics.outputs {
+            do {
+                counts.append((topic, try consumer.partitionCount(topic: topic, timeout: configuration.metadataTimeout)))
+            } catch {
+                throw StockSentryError(.topology,
+                    "topic \"\(topic)\" is not available at \(configuration.bootstrapServers): \(error); create it (see deploy/README.md) or start `stocksentry broker`",
+                    cause: error as? KafkaError)
+            }
+        }
+        let inputs = counts.prefix(configuration.topics.inputs.count)
+        if Set(inputs.map(\.1)).count > 1 {
+            let listing = inputs.map { "\($0.0) has \($0.1)" }.joined(separator: ", ")
+            throw StockSentryError(.topology,
+                "input topics are not co-partitioned: \(listing); every input topic needs the same partition count so that partition p of each forms one task (recreate them alike)")
+        }
+    }
+}
+
+/// The state of one running processor: its tasks and what is in flight. Lives on one task only.
+struct ProcessingLoop {
+    private let configuration: StockSentryConfiguration
+    private let consumer: KafkaConsumer
+    private let producer: KafkaProducer
+    private let metrics: StockMetrics
+    private let logger: Logger
+    private var tasks: [Int32: TaskProcessor] = [:]
+    private var paused: Set<KafkaTopicPartition> = []
+    private var storedPositions: [KafkaTopicPartition: Int64] = [:]
+    private var pending: [OutgoingRecord] = []
+    private var lastCommit = ContinuousClock.now
+    private var lastGaugeUpdate = ContinuousClock.now
+    private var uncommitted = false
+
+    init(configuration: StockSentryConfiguration, consumer: KafkaConsumer, producer: KafkaProducer,
+         metrics: StockMetrics, logger: Logger) {
+        self.configuration = configuration
+        self.consumer = consumer
+        self.producer = producer
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    mutating func run(until shutdown: ShutdownFlag) async throws {
+        while !shutdown.isSet && !Task.isCancelled {
+            let batch = try await consumer.nextBatch(
+                maxRecords: configuration.maximumBatchRecords, timeout: configuration.pollTimeout)
+            for error in batch.errors {
+                logger.warning("kafka", metadata: ["error": .string("\(error)")])
+            }
+            try absorb(batch)
+            try await step()
+        }
+    }
+
+    /// Applies a poll's rebalance events and buffers its records in their tasks.
+    private mutating func absorb(_ batch: KafkaPollBatch) throws {
+        // Records of a batch were fetched before the rebalance it reports (the consumer stops a
+        // poll at a rebalance), so they belong to the tasks as they were.
+        var consumed = 0
+        for record in batch.records {
+            guard let role = configuration.topics.role(of: record.topic),
+                  tasks[record.partition] != nil else { continue }
+            tasks[record.partition]!.accept(record, role: role)
+            consumed += 1
+        }
+        if consumed > 0 { metrics.update { $0.recordsConsumed += consumed } }
+        if !batch.revoked.isEmpty {
+            for topicPartition in batch.revoked {
+                if tasks.removeValue(forKey: topicPartition.partition) != nil {
+                    logger.info("task revoked", metadata: [StockSentryLoggingKeys.task: .stringConvertible(topicPartition.partition)])
+                }
+                paused.remove(topicPartition)
+                storedPositions.removeValue(forKey: topicPartition)
+            }
+            updateGauges()
+        }
+        for assignment in batch.assigned {
+            let topicPartition = assignment.topicPartition
+            guard let role = configuration.topics.role(of: topicPartition.topic) else { continue }
+            if tasks[topicPartition.partition] == nil {
+                tasks[topicPartition.partition] = TaskProcessor(partition: topicPartition.partition, configuration: configuration)
+                logger.info("task assigned", metadata: [StockSentryLoggingKeys.task: .stringConvertible(topicPartition.partition)])
+            }
+            tasks[topicPartition.partition]!.setRestoreBoundary(role, committedOffset: assignment.committedOffset)
+        }
+        if !batch.assigned.isEmpty { updateGauges() }
+    }
+
+    /// Drains every task, publishes, then stores and (periodically) commits offsets.
+    private mutating func step() async throws {
+        let now = ContinuousClock.now
+        var processed = 0
+        for partition in tasks.keys.sorted() {
+            for role in InputTopic.allCases {
+                let topicPartition = KafkaTopicPartition(topic: configuration.topics.name(of: role), partition: partition)
+                tasks[partition]!.updateHighWatermark(role, consumer.cachedHighWatermark(topicPartition))
+            }
+            processed += tasks[partition]!.drain(now: now, maximumRecords: .max, into: &pending)
+        }
+        if !pending.isEmpty {
+            for record in pending {
+                try producer.send(topic: record.topic, key: record.key, value: record.value)
+            }
+            pending.removeAll(keepingCapacity: true)
+            try await producer.flush(timeout: configuration.flushTimeout)
+        }
+        if processed > 0 {
+            try storeProcessedOffsets()
+            report()
+        }
+        try applyBackPressure()
+        if uncommitted && lastCommit.duration(to: .now) >= configuration.commitInterval {
+            try commit()
+        }
+        if lastGaugeUpdate.duration(to: .now) >= .seconds(1) { updateGauges() }
+    }
+
+    private mutating func storeProcessedOffsets() throws {
+        var changed: [KafkaTopicPartition: Int64] = [:]
+        for (partition, task) in tasks {
+            for (role, position) in task.processedPositions {
+                let topicPartition = KafkaTopicPartition(topic: configuration.topics.name(of: role), partition: partition)
+                if storedPositions[topicPartition] != position {
+                    changed[topicPartition] = position
+                    storedPositions[topicPartition] = position
+                }
+            }
+        }
+        guard !changed.isEmpty else { return }
+        try consumer.storeOffsets(changed)
+        uncommitted = true
+    }
+
+    private mutating func commit() throws {
+        try consumer.commitStoredOffsets()
+        lastCommit = .now
+        uncommitted = false
+        metrics.update { $0.commits += 1 }
+    }
+
+    /// Pauses a partition whose buffer is full and resumes it once half of it is drained.
+    private mutating func applyBackPressure() throws {
+        let limit = configuration.maximumBufferedRecordsPerPartition
+        var toPause: [KafkaTopicPartition] = []
+        var toResume: [KafkaTopicPartition] = []
+        for (partition, task) in tasks {
+            for role in InputTopic.allCases {
+                let topicPartition = KafkaTopicPartition(topic: configuration.topics.name(of: role), partition: partition)
+                let buffered = task.merger.bufferedCount(role)
+                if buffered >= limit && !paused.contains(topicPartition) {
+                    toPause.append(topicPartition)
+                } else if buffered <= limit / 2 && paused.contains(topicPartition) {
+                    toResume.append(topicPartition)
+                }
+            }
+        }
+        if !toPause.isEmpty {
+            try consumer.pause(toPause)
+            paused.formUnion(toPause)
+        }
+        if !toResume.isEmpty {
+            try consumer.resume(toResume)
+            paused.subtract(toResume)
+        }
+    }
+
+    private mutating func report() {
+        var total = TaskCounters()
+        var late = 0
+        for partition in tasks.keys {
+            let counters = tasks[partition]!.takeCounters()
+            total.processed += counters.processed
+            total.restored += counters.restored
+            total.deadLetters += counters.deadLetters
+            total.duplicates += counters.duplicates
+            total.alertTransitions += counters.alertTransitions
+            total.alertsByLevel.merge(counters.alertsByLevel, uniquingKeysWith: +)
+            total.commandsByAction.merge(counters.commandsByAction, uniquingKeysWith: +)
+            late += tasks[partition]!.merger.lateRecords
+        }
+        metrics.update { snapshot in
+            snapshot.recordsProcessed += total.processed
+            snapshot.recordsRestored += total.restored
+            snapshot.deadLetters += total.deadLetters
+            snapshot.duplicatesDropped += total.duplicates
+            snapshot.alertTransitions += total.alertTransitions
+            snapshot.alertsByLevel.merge(total.alertsByLevel, uniquingKeysWith: +)
+            snapshot.commandsByAction.merge(total.commandsByAction, uniquingKeysWith: +)
+            snapshot.lateRecords = late
+        }
+    }
+
+    private mutating func updateGauges() {
+        lastGaugeUpdate = .now
+        let oversold = tasks.values.reduce(Int64(0)) { $0 + $1.book.statistics.oversoldUnits }
+        let assigned = tasks.count
+        metrics.update {
+            $0.oversoldUnits = oversold
+            $0.assignedTasks = assigned
+        }
+    }
+
+    /// Publishes what is in flight, stores and commits offsets and leaves the group.
+    mutating func finish() async throws {
+        try await producer.flush(timeout: configuration.flushTimeout)
+        try storeProcessedOffsets()
+        updateGauges()
+        try commit()
+        try consumer.close()
+    }
+}

@@ -1,0 +1,63 @@
+import ArgumentParser
+import StockSentry
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the processor against a Kafka cluster (one member of a consumer group)."
+    )
+
+    @Option(help: "Kafka bootstrap servers, host:port[,host:port…].")
+    var bootstrap: String
+
+    @Option(help: "Consumer group shared by every instance of this deployment.")
+    var group = "stocksentry"
+
+    @Option(help: "Policy file (JSON or YAML, see Schemas/policy.schema.json). Default: built-in policy.")
+    var policy: String?
+
+    @Option(help: "Directory for durable task state (event log and snapshots; reserved, not used yet).")
+    var dataDir: String?
+
+    @Option(help: "Longest wait, in ms, for a partition that may hold earlier records (max_task_idle).")
+    var maxTaskIdleMs = 500
+
+    @Option(name: .customShort("X"), help: "A librdkafka property for both clients, key=value (repeatable), e.g. -X security.protocol=SASL_SSL.")
+    var kafkaProperties: [String] = []
+
+    @OptionGroup var topics: TopicOptions
+    @OptionGroup var logging: LoggingOptions
+
+    func validate() throws {
+        guard !bootstrap.isEmpty else { throw ValidationError("--bootstrap must name at least one host:port") }
+        guard (0...60_000).contains(maxTaskIdleMs) else {
+            throw ValidationError("--max-task-idle-ms must be between 0 and 60000, got \(maxTaskIdleMs)")
+        }
+        _ = try Self.parseProperties(kafkaProperties)
+    }
+
+    static func parseProperties(_ pairs: [String]) throws -> [String: String] {
+        var properties: [String: String] = [:]
+        for pair in pairs {
+            guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
+                throw ValidationError("-X takes key=value, got \"\(pair)\"")
+            }
+            properties[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
+        }
+        return properties
+    }
+
+    func run() async throws {
+        let logger = try logging.makeLogger(label: "stocksentry")
+        var configuration = StockSentryConfiguration(bootstrapServers: bootstrap)
+        configuration.groupID = group
+        configuration.topics = topics.topics
+        configuration.dataDirectory = dataDir
+        configuration.maximumTaskIdle = .milliseconds(maxTaskIdleMs)
+        configuration.kafkaProperties = try Self.parseProperties(kafkaProperties)
+        if let policy {
+            configuration.policy = try PolicyLoader.load(path: policy)
+        }
+        try await StockSentryApplication.run(configuration: configuration, logger: logger)
+    }
+}
