@@ -5,5 +5,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 Scripts/install-deps.sh
-swift build -c release --product stocksentry
-exec .build/release/stocksentry demo "$@"
+swift build --product stocksentry
+exec "$(swift build --show-bin-path)/stocksentry" demo "$@"

@@ -105,8 +105,9 @@ public struct LiveSessionGenerator: Sequence, Sendable {
     public let configuration: LiveSessionConfiguration
     /// The session's SKUs, traffic first, then profit, then longtail.
     public let skus: [LiveSessionSKU]
-    /// The pitch, as event time in Unix epoch milliseconds: `[start, end)`.
+    /// Start of the host's pitch of the pitched SKU, Unix epoch milliseconds (event time).
     public let pitchStartMilliseconds: Int64
+    /// End of the pitch (exclusive), Unix epoch milliseconds; demand decays over 2 minutes after it.
     public let pitchEndMilliseconds: Int64
     /// When the pitched SKU is restocked (`inventory.receive`), if within the session.
     public let restockMilliseconds: Int64
@@ -117,6 +118,7 @@ public struct LiveSessionGenerator: Sequence, Sendable {
         let start = configuration.startMilliseconds
         let durationMilliseconds = Self.milliseconds(configuration.duration)
         let pitchOffset = configuration.pitchOffset.map(Self.milliseconds) ?? durationMilliseconds * 3 / 10
+        precondition(pitchOffset >= 0, "pitchOffset must not be negative, got \(pitchOffset) ms")
         let pitchLength = Swift.max(1_000, Swift.min(Self.milliseconds(configuration.pitchDuration), durationMilliseconds / 4))
         pitchStartMilliseconds = start + pitchOffset
         pitchEndMilliseconds = pitchStartMilliseconds + pitchLength
@@ -242,7 +244,6 @@ extension LiveSessionGenerator {
         var scheduleSequence: UInt64 = 0
         var eventCounter = 0
         var orderCounter = 0
-        var userCounter = 0
         let idPrefix: String
 
         init(generator: LiveSessionGenerator) {
@@ -409,7 +410,6 @@ extension LiveSessionGenerator {
         }
 
         mutating func nextUser() -> String {
-            userCounter += 1
             return "u-\(10_000 + random.int(below: 90_000))"
         }
 
@@ -720,7 +720,7 @@ struct LiveSessionJSONWriter {
 
     mutating func string(_ key: String, _ value: String) {
         self.key(key)
-        Self.appendString(value, to: &bytes)
+        JSONText.appendString(value, to: &bytes)
     }
 
     mutating func integer(_ key: String, _ value: Int64) {
@@ -747,26 +747,7 @@ struct LiveSessionJSONWriter {
     private mutating func key(_ key: String) {
         if !first { bytes.append(UInt8(ascii: ",")) }
         first = false
-        Self.appendString(key, to: &bytes)
+        JSONText.appendString(key, to: &bytes)
         bytes.append(UInt8(ascii: ":"))
-    }
-
-    static func appendString(_ string: String, to bytes: inout [UInt8]) {
-        bytes.append(UInt8(ascii: "\""))
-        for byte in string.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])
-            case UInt8(ascii: "\\"): bytes.append(contentsOf: [0x5C, 0x5C])
-            case 0x0A: bytes.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-            case 0x0D: bytes.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-            case 0x09: bytes.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-            case 0x00..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                                          hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]])
-            default: bytes.append(byte)
-            }
-        }
-        bytes.append(UInt8(ascii: "\""))
     }
 }

@@ -59,7 +59,7 @@ public enum PolicyLoader {
                 }
                 if !first { out.append(UInt8(ascii: ",")) }
                 first = false
-                appendString(name, to: &out)
+                JSONText.appendString(name, to: &out)
                 out.append(UInt8(ascii: ":"))
                 try appendJSON(value, to: &out, path: path, at: fieldPath.isEmpty ? name : "\(fieldPath).\(name)")
             }
@@ -73,7 +73,7 @@ public enum PolicyLoader {
             out.append(UInt8(ascii: "]"))
         case .scalar(let scalar):
             if scalar.style != .plain {
-                appendString(scalar.string, to: &out)
+                JSONText.appendString(scalar.string, to: &out)
             } else if scalar.string == "null" || scalar.string == "~" || scalar.string.isEmpty {
                 out.append(contentsOf: Array("null".utf8))
             } else if let bool = node.bool {
@@ -83,31 +83,10 @@ public enum PolicyLoader {
             } else if let double = node.float, double.isFinite {
                 out.append(contentsOf: Array(String(double).utf8))
             } else {
-                appendString(scalar.string, to: &out)
+                JSONText.appendString(scalar.string, to: &out)
             }
         case .alias:
             throw StockSentryError(.configuration, "policy file \(path): \(fieldPath): YAML aliases are not supported; write the value out")
         }
-    }
-
-    private static func appendString(_ string: String, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": out.append(contentsOf: [0x5C, 0x22])
-            case "\\": out.append(contentsOf: [0x5C, 0x5C])
-            case "\n": out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-            case "\r": out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-            case "\t": out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out.append(contentsOf: Array(("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).utf8))
-                } else {
-                    out.append(contentsOf: Array(String(scalar).utf8))
-                }
-            }
-        }
-        out.append(UInt8(ascii: "\""))
     }
 }

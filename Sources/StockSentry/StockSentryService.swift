@@ -163,7 +163,7 @@ struct ProcessingLoop {
         var processed = 0
         for partition in tasks.keys.sorted() {
             for role in InputTopic.allCases {
-                let topicPartition = KafkaTopicPartition(topic: configuration.topics.name(of: role), partition: partition)
+                let topicPartition = inputPartition(role, partition)
                 tasks[partition]!.updateHighWatermark(role, consumer.cachedHighWatermark(topicPartition))
             }
             processed += tasks[partition]!.drain(now: now, maximumRecords: .max, into: &pending)
@@ -186,11 +186,15 @@ struct ProcessingLoop {
         if lastGaugeUpdate.duration(to: .now) >= .seconds(1) { updateGauges() }
     }
 
+    private func inputPartition(_ role: InputTopic, _ partition: Int32) -> KafkaTopicPartition {
+        KafkaTopicPartition(topic: configuration.topics.name(of: role), partition: partition)
+    }
+
     private mutating func storeProcessedOffsets() throws {
         var changed: [KafkaTopicPartition: Int64] = [:]
         for (partition, task) in tasks {
             for (role, position) in task.processedPositions {
-                let topicPartition = KafkaTopicPartition(topic: configuration.topics.name(of: role), partition: partition)
+                let topicPartition = inputPartition(role, partition)
                 if storedPositions[topicPartition] != position {
                     changed[topicPartition] = position
                     storedPositions[topicPartition] = position
@@ -216,7 +220,7 @@ struct ProcessingLoop {
         var toResume: [KafkaTopicPartition] = []
         for (partition, task) in tasks {
             for role in InputTopic.allCases {
-                let topicPartition = KafkaTopicPartition(topic: configuration.topics.name(of: role), partition: partition)
+                let topicPartition = inputPartition(role, partition)
                 let buffered = task.merger.bufferedCount(role)
                 if buffered >= limit && !paused.contains(topicPartition) {
                     toPause.append(topicPartition)

@@ -50,12 +50,7 @@ enum Harness {
         process.arguments = arguments
         let directory = try temporaryDirectory("cmd")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let outURL = directory.appendingPathComponent("out")
-        let errURL = directory.appendingPathComponent("err")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: outURL)
-        process.standardError = try FileHandle(forWritingTo: errURL)
+        let (outURL, errURL) = try redirectOutput(of: process, into: directory, name: "cmd")
         if let input {
             let inURL = directory.appendingPathComponent("in")
             try input.write(to: inURL)
@@ -71,6 +66,17 @@ enum Harness {
             throw HarnessError("\(executable) \(arguments.joined(separator: " ")) exited \(process.terminationStatus): \(stderr)")
         }
         return (process.terminationStatus, stdout, stderr)
+    }
+
+    /// Sends a process's standard output and error to `<name>.out` and `<name>.err` in `directory`.
+    static func redirectOutput(of process: Process, into directory: URL, name: String) throws -> (out: URL, err: URL) {
+        let out = directory.appendingPathComponent("\(name).out")
+        let err = directory.appendingPathComponent("\(name).err")
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = try FileHandle(forWritingTo: err)
+        return (out, err)
     }
 
     /// Polls `condition` every 200 ms until it holds or `timeout` passes.
@@ -100,12 +106,7 @@ final class ChildProcess {
         self.directory = directory
         process.executableURL = URL(fileURLWithPath: try Harness.binary)
         process.arguments = arguments
-        let out = directory.appendingPathComponent("\(name).out")
-        let err = directory.appendingPathComponent("\(name).err")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
+        _ = try Harness.redirectOutput(of: process, into: directory, name: name)
         process.standardInput = FileHandle.nullDevice
         try process.run()
     }
