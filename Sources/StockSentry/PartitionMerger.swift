@@ -51,6 +51,8 @@ struct PartitionMerger: Sendable {
     private(set) var streamTime: EventTime?
     /// Records released behind the stream time.
     private(set) var lateRecords = 0
+    /// Times the merger held records back waiting for a partition that may hold earlier ones.
+    private(set) var waits = 0
 
     init(maximumIdle: Duration) {
         self.maximumIdle = maximumIdle
@@ -104,9 +106,13 @@ struct PartitionMerger: Sendable {
         }
         if mustWait {
             if let since = waitingSince {
-                if since.duration(to: now) < maximumIdle { return .wait }
+                if since.duration(to: now) < maximumIdle {
+                    waits += 1
+                    return .wait
+                }
             } else {
                 waitingSince = now
+                waits += 1
                 return .wait
             }
         }

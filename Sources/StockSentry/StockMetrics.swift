@@ -29,6 +29,10 @@ public final class StockMetrics: Sendable {
         public var assignedTasks = 0
         /// Offset commits made.
         public var commits = 0
+        /// Polls that returned records or rebalance events.
+        public var pollBatches = 0
+        /// Times a task held records back for a partition that may hold earlier ones (summed over the assigned tasks).
+        public var mergeWaits = 0
     }
 
     private let state = Mutex(Snapshot())

@@ -134,7 +134,12 @@ struct ProcessingLoop {
             tasks[record.partition]!.accept(record, role: role)
             consumed += 1
         }
-        if consumed > 0 { metrics.update { $0.recordsConsumed += consumed } }
+        if consumed > 0 || !batch.assigned.isEmpty || !batch.revoked.isEmpty {
+            metrics.update {
+                $0.recordsConsumed += consumed
+                $0.pollBatches += 1
+            }
+        }
         if !batch.revoked.isEmpty {
             for topicPartition in batch.revoked {
                 if tasks.removeValue(forKey: topicPartition.partition) != nil {
@@ -242,6 +247,7 @@ struct ProcessingLoop {
     private mutating func report() {
         var total = TaskCounters()
         var late = 0
+        var waits = 0
         for partition in tasks.keys {
             let counters = tasks[partition]!.takeCounters()
             total.processed += counters.processed
@@ -252,6 +258,7 @@ struct ProcessingLoop {
             total.alertsByLevel.merge(counters.alertsByLevel, uniquingKeysWith: +)
             total.commandsByAction.merge(counters.commandsByAction, uniquingKeysWith: +)
             late += tasks[partition]!.merger.lateRecords
+            waits += tasks[partition]!.merger.waits
         }
         metrics.update { snapshot in
             snapshot.recordsProcessed += total.processed
@@ -262,6 +269,7 @@ struct ProcessingLoop {
             snapshot.alertsByLevel.merge(total.alertsByLevel, uniquingKeysWith: +)
             snapshot.commandsByAction.merge(total.commandsByAction, uniquingKeysWith: +)
             snapshot.lateRecords = late
+            snapshot.mergeWaits = waits
         }
     }
 

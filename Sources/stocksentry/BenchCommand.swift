@@ -1,0 +1,84 @@
+import ArgumentParser
+import Foundation
+import StockSentry
+
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure throughput, latency and memory; prints a table and writes JSON.",
+        discussion: "Scenarios: replay (the model on one core, no Kafka), live (the processor beside a raw librdkafka consumer of the same records through a dev broker), latency (order produce → freeze read at fixed rates, HDR percentiles), memory (bytes per active SKU). Build with -c release for figures worth recording."
+    )
+
+    @Argument(help: "Scenarios to run: replay, live, latency, memory (default: all).")
+    var scenarios: [String] = []
+
+    @Option(help: "SKUs per tier in the generated session (replay, live).")
+    var skusPerTier = 100
+
+    @Option(help: "Minutes of event time in the generated session (replay, live).")
+    var durationMinutes = 60
+
+    @Option(help: "Offered rates for the latency scenario, events/s, comma-separated.")
+    var rates = "1000,10000,50000"
+
+    @Option(help: "Seconds each latency rate runs.")
+    var latencySeconds = 10
+
+    @Option(help: "SKUs in the memory scenario.")
+    var memorySkus = 1_000_000
+
+    @Option(help: "Partitions per topic on the dev broker.")
+    var partitions = 4
+
+    @Option(help: "Write the figures as JSON to this file.")
+    var output: String?
+
+    @OptionGroup var logging: LoggingOptions
+
+    func validate() throws {
+        for name in scenarios where BenchmarkConfiguration.Scenario(rawValue: name) == nil {
+            throw ValidationError("unknown scenario \"\(name)\"; choose from replay, live, latency, memory")
+        }
+        guard (1...10_000).contains(skusPerTier) else { throw ValidationError("--skus-per-tier must be between 1 and 10000, got \(skusPerTier)") }
+        guard (1...24 * 60).contains(durationMinutes) else { throw ValidationError("--duration-minutes must be between 1 and 1440, got \(durationMinutes)") }
+        guard (1...600).contains(latencySeconds) else { throw ValidationError("--latency-seconds must be between 1 and 600, got \(latencySeconds)") }
+        guard (1...100_000_000).contains(memorySkus) else { throw ValidationError("--memory-skus must be between 1 and 100000000, got \(memorySkus)") }
+        guard (1...64).contains(partitions) else { throw ValidationError("--partitions must be between 1 and 64, got \(partitions)") }
+        _ = try parsedRates()
+    }
+
+    func parsedRates() throws -> [Int] {
+        try rates.split(separator: ",").map { part in
+            guard let rate = Int(part.trimmingCharacters(in: .whitespaces)), (1...1_000_000).contains(rate) else {
+                throw ValidationError("--rates takes comma-separated events/s between 1 and 1000000, got \"\(part)\"")
+            }
+            return rate
+        }
+    }
+
+    func run() async throws {
+        var logging = logging
+        if logging.logLevel == "info" { logging.logLevel = "warning" }
+        let logger = try logging.makeLogger(label: "stocksentry.bench")
+        var configuration = BenchmarkConfiguration()
+        if !scenarios.isEmpty { configuration.scenarios = scenarios.compactMap(BenchmarkConfiguration.Scenario.init(rawValue:)) }
+        configuration.session.skusPerTier = skusPerTier
+        configuration.session.duration = .seconds(durationMinutes * 60)
+        configuration.latencyRates = try parsedRates()
+        configuration.latencyDuration = .seconds(latencySeconds)
+        configuration.memorySKUs = memorySkus
+        configuration.partitions = partitions
+        let report = try await Benchmark.run(configuration, logger: logger) { line in
+            FileHandle.standardError.write(Data((line + "\n").utf8))
+        }
+        printLine(report.machine)
+        printLine(report.table)
+        if let output {
+            do {
+                try report.json().write(to: URL(fileURLWithPath: output))
+            } catch {
+                throw ValidationError("--output \(output): cannot write: \(error)")
+            }
+        }
+    }
+}
