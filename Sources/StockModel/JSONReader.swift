@@ -101,7 +101,6 @@ struct JSONReader {
         try enter(depth: depth)
         offset += 1  // {
         var members: [JSONObject.Member] = []
-        var seenKeys: Set<String> = []
         skipWhitespace()
         if current == UInt8(ascii: "}") {
             offset += 1
@@ -112,7 +111,8 @@ struct JSONReader {
             guard current == UInt8(ascii: "\"") else { throw unexpected() }
             let keyOffset = offset
             let key = try parseString()
-            guard seenKeys.insert(key).inserted else {
+            // Payload objects have a handful of members: a scan beats hashing every key.
+            if members.contains(where: { $0.key == key }) {
                 throw SyntaxError(message: "duplicate key \"\(key)\" at byte \(keyOffset)")
             }
             skipWhitespace()
@@ -179,6 +179,20 @@ struct JSONReader {
     private mutating func parseString() throws(SyntaxError) -> String {
         let start = offset
         offset += 1  // opening quote
+        // Fast path: no escapes, so the string is exactly the bytes up to the closing quote.
+        var end = offset
+        while end < bytes.count {
+            let byte = bytes[end]
+            if byte == UInt8(ascii: "\"") {
+                guard let string = String(validating: UnsafeRawBufferPointer(rebasing: bytes[offset..<end]), as: UTF8.self) else {
+                    throw SyntaxError(message: "string starting at byte \(start) is not valid UTF-8")
+                }
+                offset = end + 1
+                return string
+            }
+            if byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+            end += 1
+        }
         var utf8: [UInt8] = []
         while true {
             guard let byte = current else { throw unexpected() }
@@ -234,6 +248,23 @@ struct JSONReader {
         }
     }
 
+    /// An optional minus and decimal digits as `Int64`, nil on overflow (the caller falls back to `Double`).
+    private static func integer(_ digits: UnsafeRawBufferPointer) -> Int64? {
+        var index = 0
+        let negative = digits.first == UInt8(ascii: "-")
+        if negative { index = 1 }
+        var value: Int64 = 0
+        while index < digits.count {
+            let digit = Int64(digits[index] &- UInt8(ascii: "0"))
+            let (shifted, overflowShift) = value.multipliedReportingOverflow(by: 10)
+            let (next, overflowAdd) = negative ? shifted.subtractingReportingOverflow(digit) : shifted.addingReportingOverflow(digit)
+            if overflowShift || overflowAdd { return nil }
+            value = next
+            index += 1
+        }
+        return value
+    }
+
     private mutating func consumeDigits() -> Int {
         var count = 0
         while let byte = current, byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
@@ -263,10 +294,10 @@ struct JSONReader {
             if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { offset += 1 }
             if consumeDigits() == 0 { throw unexpected() }
         }
-        let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<offset]), as: UTF8.self)
-        if isInteger, let integer = Int64(text) {
+        if isInteger, let integer = Self.integer(UnsafeRawBufferPointer(rebasing: bytes[start..<offset])) {
             return .integer(integer)
         }
+        let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<offset]), as: UTF8.self)
         guard let number = Double(text), number.isFinite else {
             throw SyntaxError(message: "number \(text) at byte \(start) is out of range")
         }
