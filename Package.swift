@@ -30,6 +30,8 @@ let package = Package(
         ),
         // The pure domain: events, ledger, policies, alerts. No I/O, no clocks, no Kafka.
         .target(name: "StockModel"),
+        // Append-only segmented log, snapshots, recovery, retention. Bytes and positions, no SKUs.
+        .target(name: "EventLog"),
         // The service: Kafka in → model → Kafka out, per task.
         .target(
             name: "StockSentry",
