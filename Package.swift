@@ -51,6 +51,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "StockModelTests", dependencies: ["StockModel"]),
+        .testTarget(name: "EventLogTests", dependencies: ["EventLog"]),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
         .testTarget(name: "StockSentryTests", dependencies: ["StockSentry", "StockModel", "Kafka"]),
         .testTarget(name: "IntegrationTests", dependencies: ["StockSentry", "StockModel"]),
