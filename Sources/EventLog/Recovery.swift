@@ -77,7 +77,15 @@ public struct Recovery {
     /// - Throws: `corrupted` (with path and offset) for a bad frame that is not a torn tail, or `io`.
     ///   Records already passed to `body` must then be discarded with the rest of the state.
     public func replay(_ body: (LogRecord, UnsafeRawBufferPointer) throws -> Void) throws -> RecoveryReport {
-        var nextOffsets = snapshot?.nextOffsets ?? [:]
+        // Keyed by topic and partition while replaying; formatting "topic/partition" per record
+        // would allocate a string for every record.
+        struct Source: Hashable {
+            var topic: String
+            var partition: Int32
+        }
+        var replayedNextOffsets: [Source: Int64] = [:]
+        var currentSource: Source?
+        var currentNextOffset = Int64.min
         var recordCount = 0
         var tornTail: RecoveryReport.TornTailRepair?
         let reader = LogReader(directory: directory, configuration: configuration)
@@ -91,9 +99,24 @@ public struct Recovery {
             { record, payload in
                 try body(record, payload)
                 recordCount += 1
-                let key = record.source.sourceKey
-                nextOffsets[key] = max(nextOffsets[key] ?? Int64.min, record.source.offset + 1)
+                // Runs of records from one source are the common case: hash only when the source changes.
+                if let current = currentSource, current.topic == record.source.topic,
+                    current.partition == record.source.partition
+                {
+                    currentNextOffset = max(currentNextOffset, record.source.offset + 1)
+                } else {
+                    if let current = currentSource { replayedNextOffsets[current] = currentNextOffset }
+                    let source = Source(topic: record.source.topic, partition: record.source.partition)
+                    currentSource = source
+                    currentNextOffset = max(replayedNextOffsets[source] ?? Int64.min, record.source.offset + 1)
+                }
             })
+        if let current = currentSource { replayedNextOffsets[current] = currentNextOffset }
+        var nextOffsets = snapshot?.nextOffsets ?? [:]
+        for (source, nextOffset) in replayedNextOffsets {
+            let key = Snapshot.sourceKey(topic: source.topic, partition: source.partition)
+            nextOffsets[key] = max(nextOffsets[key] ?? Int64.min, nextOffset)
+        }
         return RecoveryReport(
             snapshotPosition: snapshot?.logPosition,
             rejectedSnapshots: rejectedSnapshots,

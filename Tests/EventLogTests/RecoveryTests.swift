@@ -185,6 +185,22 @@ import Testing
         }
     }
 
+    @Test("recovery advances the snapshot's next offsets past every replayed record of every source")
+    func nextOffsetsPerSource() throws {
+        try withTemporaryDirectory { directory in
+            let store = SnapshotStore(directory: directory)
+            let writer = try LogWriter(directory: directory, resumingAt: .zero, configuration: .init())
+            try store.write(Snapshot(logPosition: .zero, nextOffsets: ["carts/3": 40, "orders/3": 5], state: []))
+            let sources = [("orders", 5), ("orders", 6), ("inventory", 0), ("orders", 7), ("inventory", 1), ("inventory", 2)]
+            for (topic, offset) in sources {
+                try writer.append(source: SourcePosition(topic: topic, partition: 3, offset: Int64(offset)), payload: [1])
+            }
+            try writer.commit()
+            let (_, report) = try replayAll(try Recovery(directory: directory, configuration: .init()))
+            #expect(report.nextOffsets == ["carts/3": 40, "orders/3": 8, "inventory/3": 3])
+        }
+    }
+
     @Test("without a valid snapshot, a log that no longer starts at 0 is a clear error")
     func missingHistory() throws {
         try withTemporaryDirectory { directory in
