@@ -31,7 +31,7 @@ let package = Package(
         // The pure domain: events, ledger, policies, alerts. No I/O, no clocks, no Kafka.
         .target(name: "StockModel"),
         // Append-only segmented log, snapshots, recovery, retention. Bytes and positions, no SKUs.
-        .target(name: "EventLog"),
+        .target(name: "EventLog", exclude: ["README.md"]),
         // The service: Kafka in → model → Kafka out, per task.
         .target(
             name: "StockSentry",
