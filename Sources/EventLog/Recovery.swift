@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Rebuilds a task from its directory: the newest valid snapshot, then the log after it.
 ///
 /// ```swift
@@ -12,7 +20,7 @@
 /// - a snapshot that fails its checks is reported in `rejectedSnapshots` and the next older one is
 ///   used, with a longer replay (retention keeps the segments every kept snapshot needs);
 /// - a torn write at the end of the newest segment is cut: the segment is first copied aside to
-///   `<segment>.broken`, then truncated at the end of the last valid frame and fsynced; the cut is
+///   `<segment>.broken` (`.broken.1`, … when that exists), then truncated at the end of the last valid frame and fsynced; the cut is
 ///   reported in `RecoveryReport.tornTail` with the bytes cut;
 /// - any other bad frame throws `corrupted` with the segment path and byte offset: nothing is
 ///   skipped silently;
@@ -130,7 +138,13 @@ public struct Recovery {
     /// Copies the segment aside to `.broken`, truncates it at `offset` and syncs both.
     static func cutTornTail(segment: Segment, file: LogFile, offset: Int64, reason: String) throws -> RecoveryReport.TornTailRepair {
         let size = try file.size()
-        let brokenPath = segment.path + ".broken"
+        // Never overwrite the evidence of an earlier repair.
+        var brokenPath = segment.path + ".broken"
+        var attempt = 1
+        while access(brokenPath, F_OK) == 0 {
+            brokenPath = segment.path + ".broken.\(attempt)"
+            attempt += 1
+        }
         let copy = try LogFile.create(brokenPath, truncating: true)
         var copied: Int64 = 0
         var chunk = [UInt8](repeating: 0, count: 1 << 20)

@@ -137,7 +137,75 @@ import Testing
                 let (again, secondReport) = try replayAll(try Recovery(directory: directory, configuration: configuration))
                 #expect(again == Array(records.prefix(survivors)) + more)
                 #expect(secondReport.tornTail == nil)
+                if let first = report.tornTail {
+                    // A second tear is cut too, and the first repair's evidence is kept.
+                    // (The records appended after the repair may have rolled a new segment.)
+                    let newest = try #require(try Segment.list(in: directory).last).path
+                    try modifyFile(newest) { bytes in bytes += [0xEE, 0xEE, 0xEE] }
+                    let (_, thirdReport) = try replayAll(try Recovery(directory: directory, configuration: configuration))
+                    #expect(thirdReport.tornTail?.bytesCut == 3)
+                    #expect(
+                        thirdReport.tornTail?.brokenCopyPath
+                            == (newest == first.segmentPath ? first.brokenCopyPath + ".1" : newest + ".broken"))
+                    #expect(try fileSize(first.brokenCopyPath) == sizesBefore[1])
+                }
             }
+        }
+    }
+
+    @Test("a seeded crash in the middle of a batch loses only records after the tear", arguments: 0..<60 as Range<UInt64>)
+    func seededCrash(seed: UInt64) throws {
+        try withTemporaryDirectory { directory in
+            var random = SplitMix64(seed: seed)
+            var configuration = EventLogConfiguration()
+            configuration.maximumSegmentBytes = 4096
+            let writer = try LogWriter(directory: directory, resumingAt: .zero, configuration: configuration)
+            var index = 0
+            func batch() -> [TestRecord] {
+                (0..<(1 + Int(random.next() % 20))).map { _ in
+                    index += 1
+                    return TestRecord.numbered(index, payloadBytes: Int(random.next() % 300))
+                }
+            }
+            for _ in 0..<(1 + random.next() % 4) { try appendAndCommit(batch(), to: writer) }
+            let durable = writer.durablePosition
+            // The batch in flight at the crash reaches the disk, then the crash tears it.
+            try appendAndCommit(batch(), to: writer)
+            try writer.close()
+            var written: [(record: TestRecord, end: LogPosition)] = []
+            try LogReader(directory: directory, configuration: configuration).forEachRecord { record, payload in
+                written.append((TestRecord(source: record.source, payload: Array(payload)), record.nextPosition))
+            }
+
+            // Tear only bytes after the durable position, inside the newest segment: cut the file
+            // somewhere, and maybe zero one sector (a block that never reached the disk).
+            let newest = try #require(try Segment.list(in: directory).last)
+            let base = Int64(newest.basePosition.byteOffset)
+            let size = try fileSize(newest.path)
+            let lowest = max(Int64(durable.byteOffset) - base, 0)
+            let cut = lowest + Int64(random.next() % UInt64(size - lowest + 1))
+            try Self.truncate(newest.path, to: cut)
+            var tear = cut
+            let firstSector = (lowest + 511) / 512
+            if random.next() % 2 == 0, firstSector * 512 + 8 <= cut {
+                let sector = firstSector + Int64(random.next() % UInt64((cut - 8 - firstSector * 512) / 512 + 1))
+                tear = sector * 512
+                try modifyFile(newest.path) { bytes in
+                    for offset in Int(tear)..<min(Int(tear) + 512, bytes.count) { bytes[offset] = 0 }
+                }
+            }
+
+            let survivors = written.filter { $0.end.byteOffset <= UInt64(base + tear) }
+            let (recovered, report) = try replayAll(try Recovery(directory: directory, configuration: configuration))
+            #expect(recovered == survivors.map(\.record), "seed \(seed)")
+            #expect(recovered.count >= written.filter { $0.end <= durable }.count, "seed \(seed): committed records survive")
+            let expectedEnd = max(UInt64(base), survivors.last?.end.byteOffset ?? 0)
+            #expect(report.endPosition == LogPosition(expectedEnd), "seed \(seed)")
+            #expect((report.tornTail?.bytesCut ?? 0) == cut - Int64(expectedEnd - UInt64(base)), "seed \(seed)")
+
+            let more = [TestRecord.numbered(9_999)]
+            try appendAndCommit(more, to: try LogWriter(directory: directory, resumingAt: report.endPosition, configuration: configuration))
+            #expect(try readAll(directory, configuration: configuration) == survivors.map(\.record) + more, "seed \(seed)")
         }
     }
 
