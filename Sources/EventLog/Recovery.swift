@@ -79,12 +79,20 @@ public struct Recovery {
 
     /// Replays the log after the snapshot, cutting a torn tail of the newest segment.
     ///
-    /// - Parameter body: Receives each record after `replayStart`, in order, with its payload
-    ///   (valid only during the call).
+    /// - Parameters:
+    ///   - repairingTornTail: Whether to cut a torn tail (the default, before a `LogWriter` opens
+    ///     the log). Pass false to look without changing anything, e.g. to inspect a directory:
+    ///     the tail is then reported in `RecoveryReport.tornTail` with `isCut` false, replay
+    ///     stops before it, and no writer may be opened on the result.
+    ///   - body: Receives each record after `replayStart`, in order, with its payload (valid only
+    ///     during the call).
     /// - Returns: What was replayed and repaired, the log's end and where to resume consuming.
     /// - Throws: `corrupted` (with path and offset) for a bad frame that is not a torn tail, or `io`.
     ///   Records already passed to `body` must then be discarded with the rest of the state.
-    public func replay(_ body: (LogRecord, UnsafeRawBufferPointer) throws -> Void) throws -> RecoveryReport {
+    public func replay(
+        repairingTornTail: Bool = true,
+        _ body: (LogRecord, UnsafeRawBufferPointer) throws -> Void
+    ) throws -> RecoveryReport {
         // Keyed by topic and partition while replaying; formatting "topic/partition" per record
         // would allocate a string for every record.
         struct Source: Hashable {
@@ -95,13 +103,19 @@ public struct Recovery {
         var currentSource: Source?
         var currentNextOffset = Int64.min
         var recordCount = 0
-        var tornTail: RecoveryReport.TornTailRepair?
+        var tornTail: RecoveryReport.TornTail?
         let reader = LogReader(directory: directory, configuration: configuration)
         let start = replayStart
         let end = try reader.walk(
             from: start,
             onTornTail: { segment, file, offset, reason in
-                tornTail = try Self.cutTornTail(segment: segment, file: file, offset: offset, reason: reason)
+                if repairingTornTail {
+                    tornTail = try Self.cutTornTail(segment: segment, file: file, offset: offset, reason: reason)
+                } else {
+                    tornTail = RecoveryReport.TornTail(
+                        segmentPath: segment.path, byteOffset: offset, bytesCut: try file.size() - offset,
+                        isCut: false, brokenCopyPath: nil, reason: reason)
+                }
                 return offset
             },
             { record, payload in
@@ -136,7 +150,7 @@ public struct Recovery {
     }
 
     /// Copies the segment aside to `.broken`, truncates it at `offset` and syncs both.
-    static func cutTornTail(segment: Segment, file: LogFile, offset: Int64, reason: String) throws -> RecoveryReport.TornTailRepair {
+    static func cutTornTail(segment: Segment, file: LogFile, offset: Int64, reason: String) throws -> RecoveryReport.TornTail {
         let size = try file.size()
         // Never overwrite the evidence of an earlier repair.
         var brokenPath = segment.path + ".broken"
@@ -162,29 +176,35 @@ public struct Recovery {
         try writable.truncate(to: offset)
         try writable.synchronize()
         try writable.close()
-        return RecoveryReport.TornTailRepair(
-            segmentPath: segment.path, byteOffset: offset, bytesCut: size - offset, brokenCopyPath: brokenPath, reason: reason)
+        return RecoveryReport.TornTail(
+            segmentPath: segment.path, byteOffset: offset, bytesCut: size - offset, isCut: true, brokenCopyPath: brokenPath,
+            reason: reason)
     }
 }
 
 /// What `Recovery.replay` found and did.
 public struct RecoveryReport: Sendable, CustomStringConvertible {
-    /// A torn tail that recovery cut off the newest segment.
-    public struct TornTailRepair: Hashable, Sendable, CustomStringConvertible {
+    /// A torn tail found at the end of the newest segment, and cut unless replay was asked not to.
+    public struct TornTail: Hashable, Sendable, CustomStringConvertible {
         /// The segment that was cut.
         public var segmentPath: String
         /// The offset in the segment where the valid frames end and the cut starts.
         public var byteOffset: Int64
-        /// How many bytes were cut.
+        /// How many bytes were cut (or would be, when `isCut` is false).
         public var bytesCut: Int64
-        /// Where the segment was copied before the cut.
-        public var brokenCopyPath: String
+        /// Whether the segment was truncated.
+        public var isCut: Bool
+        /// Where the segment was copied before the cut; nil when it was not cut.
+        public var brokenCopyPath: String?
         /// What was wrong with the first cut frame.
         public var reason: String
 
         /// One line for the log.
         public var description: String {
-            "cut a torn tail of \(bytesCut) bytes at offset \(byteOffset) of \(segmentPath) (\(reason)); "
+            guard isCut, let brokenCopyPath else {
+                return "found (did not cut) a torn tail of \(bytesCut) bytes at offset \(byteOffset) of \(segmentPath) (\(reason))"
+            }
+            return "cut a torn tail of \(bytesCut) bytes at offset \(byteOffset) of \(segmentPath) (\(reason)); "
                 + "the original is kept at \(brokenCopyPath)"
         }
     }
@@ -199,8 +219,8 @@ public struct RecoveryReport: Sendable, CustomStringConvertible {
     public var endPosition: LogPosition
     /// Records replayed after the snapshot.
     public var replayedRecordCount: Int
-    /// The torn tail cut, if there was one.
-    public var tornTail: TornTailRepair?
+    /// The torn tail found (and cut, unless replay was asked not to), if there was one.
+    public var tornTail: TornTail?
     /// Per source (`"topic/partition"`), the next offset to consume: the snapshot's offsets advanced
     /// past every replayed record.
     public var nextOffsets: [String: Int64]

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import EventLog
@@ -122,7 +123,8 @@ import Testing
                 #expect(report.tornTail?.bytesCut == bytesCut)
                 if let tornTail = report.tornTail {
                     #expect(tornTail.segmentPath == segmentPaths[1])
-                    #expect(try fileSize(tornTail.brokenCopyPath) == sizesBefore[1])
+                    #expect(tornTail.isCut)
+                    #expect(try fileSize(try #require(tornTail.brokenCopyPath)) == sizesBefore[1])
                     #expect(try fileSize(segmentPaths[1]) == tornTail.byteOffset)
                 }
                 #expect(report.endPosition == LogPosition(UInt64(survivors) * UInt64(Self.frameBytes)))
@@ -144,10 +146,9 @@ import Testing
                     try modifyFile(newest) { bytes in bytes += [0xEE, 0xEE, 0xEE] }
                     let (_, thirdReport) = try replayAll(try Recovery(directory: directory, configuration: configuration))
                     #expect(thirdReport.tornTail?.bytesCut == 3)
-                    #expect(
-                        thirdReport.tornTail?.brokenCopyPath
-                            == (newest == first.segmentPath ? first.brokenCopyPath + ".1" : newest + ".broken"))
-                    #expect(try fileSize(first.brokenCopyPath) == sizesBefore[1])
+                    let firstCopy = try #require(first.brokenCopyPath)
+                    #expect(thirdReport.tornTail?.brokenCopyPath == (newest == first.segmentPath ? firstCopy + ".1" : newest + ".broken"))
+                    #expect(try fileSize(firstCopy) == sizesBefore[1])
                 }
             }
         }
@@ -206,6 +207,27 @@ import Testing
             let more = [TestRecord.numbered(9_999)]
             try appendAndCommit(more, to: try LogWriter(directory: directory, resumingAt: report.endPosition, configuration: configuration))
             #expect(try readAll(directory, configuration: configuration) == survivors.map(\.record) + more, "seed \(seed)")
+        }
+    }
+
+    @Test("a look-only replay reports a torn tail without changing the directory")
+    func lookOnly() throws {
+        try withTemporaryDirectory { directory in
+            let writer = try LogWriter(directory: directory, resumingAt: .zero, configuration: .init())
+            try appendAndCommit((0..<3).map { TestRecord.numbered($0) }, to: writer)
+            try writer.close()
+            let path = Segment(directory: directory, basePosition: .zero).path
+            try Self.truncate(path, to: 300)
+            var records: [TestRecord] = []
+            let report = try Recovery(directory: directory, configuration: .init()).replay(repairingTornTail: false) { record, payload in
+                records.append(TestRecord(source: record.source, payload: Array(payload)))
+            }
+            #expect(records == (0..<2).map { TestRecord.numbered($0) })
+            let tornTail = try #require(report.tornTail)
+            #expect(!tornTail.isCut && tornTail.brokenCopyPath == nil)
+            #expect(tornTail.byteOffset == 288 && tornTail.bytesCut == 12)
+            #expect(try fileSize(path) == 300)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == [Segment.fileName(for: .zero)])
         }
     }
 
