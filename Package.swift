@@ -31,6 +31,8 @@ let package = Package(
         ),
         // The pure domain: events, ledger, policies, alerts. No I/O, no clocks, no Kafka.
         .target(name: "StockModel"),
+        // Append-only segmented log, snapshots, recovery, retention. Bytes and positions, no SKUs.
+        .target(name: "EventLog", exclude: ["README.md"]),
         // The service: Kafka in → model → Kafka out, per task.
         .target(
             name: "StockSentry",
@@ -51,6 +53,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "StockModelTests", dependencies: ["StockModel"]),
+        .testTarget(name: "EventLogTests", dependencies: ["EventLog"]),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
         .testTarget(name: "StockSentryTests", dependencies: ["StockSentry", "StockModel", "Kafka"]),
         .testTarget(name: "IntegrationTests", dependencies: ["StockSentry", "StockModel"]),
