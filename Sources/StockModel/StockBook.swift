@@ -234,7 +234,10 @@ public struct StockBook: Sendable {
         {
             state.isFrozen = false
             counters.unfreezes += 1
-            command(.unfreeze, "available \(available) > buffer \(buffer) + margin \(freeze.unfreezeMarginUnits)")
+            command(
+                .unfreeze,
+                "available \(available) > buffer \(buffer) + margin \(freeze.unfreezeMarginUnits)"
+                    + (rules.freezeOnCriticalETA ? "; level \(state.level?.rawValue ?? "none") below critical" : ""))
         }
         if let exposureLevel = rules.lowerExposureLevel {
             let reached = state.level.map { $0 >= exposureLevel } ?? false

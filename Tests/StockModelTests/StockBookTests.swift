@@ -196,6 +196,53 @@ import Testing
         #expect(Self.commands(outputs).first?.reason == "available 16 > buffer 10 + margin 5")
     }
 
+    @Test("a traffic SKU freezes early on a critical ETA and unfreezes only after the alert leaves critical")
+    func earlyFreezeOnCriticalETA() throws {
+        let policy = try PolicySet(json: Array(#"{"tiers":{"traffic":{"freeze":{"on_critical_eta":true}}}}"#.utf8))
+        var book = StockBook(policy: policy)
+        var outputs = Self.run(&book, [Self.inventory("i1", .set, 100, at: 0, tier: .traffic), Self.paid("e1", 40, at: 30)])
+        // 40 units in 30 s: ETA well under 15 min with 60 left, so the SKU freezes before it is sold out.
+        let freeze = try #require(Self.commands(outputs).first)
+        #expect(freeze.action == .freeze)
+        #expect(freeze.available == 60)
+        #expect(freeze.reason.hasPrefix("eta "))
+        #expect(Self.alerts(outputs).map(\.level) == [.critical])
+        // Frozen, nothing sells; the ETA drifts out of its margin, and only once the cooldown has
+        // passed and the alert left critical does the SKU unfreeze, by the watermark.
+        outputs = Self.idle(&book, from: 40, to: 3600)
+        let commands = Self.commands(outputs)
+        #expect(commands.map(\.action) == [.unfreeze])
+        #expect(commands.first?.reason == "available 60 > buffer 0 + margin 0; level none below critical")
+        let alerts = Self.alerts(outputs)
+        #expect(alerts.map(\.transition) == [.resolved])
+        #expect(alerts.first?.reasons == ["nothing held for 300 s", "remaining share 60.0% > 20%", "eta 89.3 min ≥ 60"])
+        #expect(commands.first?.causedBy == alerts.first?.causedBy, "the unfreeze comes with the resolution")
+        #expect(commands.first?.causedBy.hasPrefix("watermark-") == true)
+    }
+
+    @Test("lower_exposure and low_stock_banner follow the alert level; restore_exposure when it falls below")
+    func exposureAndBanner() throws {
+        let policy = try PolicySet(
+            json: Array(
+                #"{"tiers":{"profit":{"min_volume_units":1000000,"actions":{"lower_exposure":"warning","low_stock_banner":"notice"}}}}"#
+                    .utf8))
+        var book = StockBook(policy: policy)
+        var outputs = Self.run(&book, [Self.inventory("i1", .set, 100, at: 0), Self.paid("e1", 82, at: 10)])
+        #expect(Self.commands(outputs).map(\.action) == [.lowStockBanner])  // notice at 18%
+        outputs = Self.run(&book, [Self.paid("e2", 10, at: 20)])
+        #expect(Self.commands(outputs).map(\.action) == [.lowerExposure])  // warning at 8%
+        #expect(Self.commands(outputs).first?.reason == "level warning ≥ warning")
+        outputs = Self.run(&book, [Self.inventory("i2", .receive, 100, at: 30)])
+        #expect(Self.commands(outputs).isEmpty, "the restock clears everything, but the cooldown holds the level")
+        outputs = Self.idle(&book, from: 40, to: 600)
+        #expect(Self.alerts(outputs).map(\.transition) == [.resolved])
+        #expect(Self.commands(outputs).map(\.action) == [.restoreExposure])
+        #expect(Self.commands(outputs).first?.reason == "level none < warning")
+        // A new episode shows the banner again.
+        outputs = Self.run(&book, [Self.paid("e3", 100, at: 700)])
+        #expect(Self.commands(outputs).map(\.action) == [.lowerExposure, .lowStockBanner])
+    }
+
     @Test("a SKU is not evaluated before its first inventory record, but its ledger still counts")
     func noInventory() throws {
         var book = StockBook(policy: .builtInDefault)
