@@ -238,6 +238,7 @@ struct ProcessingLoop {
     private mutating func report() {
         var total = TaskCounters()
         var late = 0
+        var lateEvents = 0
         for partition in tasks.keys {
             let counters = tasks[partition]!.takeCounters()
             total.processed += counters.processed
@@ -248,6 +249,7 @@ struct ProcessingLoop {
             total.alertsByLevel.merge(counters.alertsByLevel, uniquingKeysWith: +)
             total.commandsByAction.merge(counters.commandsByAction, uniquingKeysWith: +)
             late += tasks[partition]!.merger.lateRecords
+            lateEvents += tasks[partition]!.book.statistics.lateEvents
         }
         metrics.update { snapshot in
             snapshot.recordsProcessed += total.processed
@@ -258,6 +260,7 @@ struct ProcessingLoop {
             snapshot.alertsByLevel.merge(total.alertsByLevel, uniquingKeysWith: +)
             snapshot.commandsByAction.merge(total.commandsByAction, uniquingKeysWith: +)
             snapshot.lateRecords = late
+            snapshot.lateEvents = lateEvents
         }
     }
 
