@@ -23,73 +23,51 @@ public enum AlertEngine {
     ) -> [AlertCondition] {
         let relax = 1 + rules.margin
         var conditions: [AlertCondition] = []
+        conditions.reserveCapacity(8)
         let share = ledger.stock > 0 ? Double(ledger.available) / Double(ledger.stock) : 0
-        let shareText = StockBook.percent(share)
         for level in [AlertLevel.critical, .warning, .notice] {
             let threshold = levels.threshold(for: level)
             conditions.append(
                 AlertCondition(
-                    kind: .share, level: level, holds: share <= threshold, holdsWithinMargin: share <= threshold * relax,
-                    reason: "remaining share \(shareText) ≤ \(StockBook.thresholdPercent(threshold))",
-                    marginReason: "remaining share \(shareText) ≤ \(StockBook.thresholdPercent(threshold * relax))"
-                        + " (\(StockBook.thresholdPercent(threshold)) + margin \(marginText(rules)))",
-                    clearedReason: "remaining share \(shareText) > \(StockBook.thresholdPercent(threshold))"))
+                    level: level, holds: share <= threshold, holdsWithinMargin: share <= threshold * relax,
+                    detail: .share(share: share, threshold: threshold), margin: rules.margin))
         }
         let available = Double(ledger.available)
         if let floor = rules.unitFloor {
-            let relaxed = Double(floor) * relax
             conditions.append(
                 AlertCondition(
-                    kind: .unitFloor, level: .warning, holds: ledger.available <= floor,
-                    holdsWithinMargin: available <= relaxed,
-                    reason: "available \(ledger.available) ≤ floor \(floor)",
-                    marginReason: "available \(ledger.available) ≤ \(DecimalText.format(relaxed, trim: true))"
-                        + " (floor \(floor) + margin \(marginText(rules)))",
-                    clearedReason: "available \(ledger.available) > floor \(floor)"))
+                    level: .warning, holds: ledger.available <= floor, holdsWithinMargin: available <= Double(floor) * relax,
+                    detail: .unitFloor(available: ledger.available, floor: floor), margin: rules.margin))
         }
         guard forecast.unitsLast30Minutes >= rules.minimumVolumeUnits else { return conditions }
         if let eta = forecast.etaMinutes {
             for (level, threshold) in [(AlertLevel.critical, rules.etaCriticalMinutes), (.warning, rules.etaWarningMinutes)] {
-                let etaText = DecimalText.format(eta)
                 conditions.append(
                     AlertCondition(
-                        kind: .eta, level: level, holds: eta < threshold, holdsWithinMargin: eta < threshold * relax,
-                        reason: "eta \(etaText) min < \(DecimalText.format(threshold, trim: true))",
-                        marginReason: "eta \(etaText) min < \(DecimalText.format(threshold * relax, trim: true))"
-                            + " (\(DecimalText.format(threshold, trim: true)) + margin \(marginText(rules)))",
-                        clearedReason: "eta \(etaText) min ≥ \(DecimalText.format(threshold, trim: true))"))
+                        level: level, holds: eta < threshold, holdsWithinMargin: eta < threshold * relax,
+                        detail: .eta(minutes: eta, threshold: threshold), margin: rules.margin))
             }
         }
         let covered = rules.forecastK * forecast.demand
-        let demandText =
-            "\(DecimalText.format(rules.forecastK, decimals: 2, trim: true)) × forecast \(DecimalText.format(forecast.demand))"
-            + " over \(forecast.horizonMinutes) min"
         conditions.append(
             AlertCondition(
-                kind: .forecast, level: .warning, holds: available < covered,
-                holdsWithinMargin: available < covered * relax,
-                reason: "available \(ledger.available) < \(demandText) = \(DecimalText.format(covered))",
-                marginReason: "available \(ledger.available) < \(DecimalText.format(covered * relax))"
-                    + " (\(demandText) + margin \(marginText(rules)))",
-                clearedReason: "available \(ledger.available) ≥ \(demandText) = \(DecimalText.format(covered))"))
+                level: .warning, holds: available < covered, holdsWithinMargin: available < covered * relax,
+                detail: .forecast(
+                    available: ledger.available, k: rules.forecastK, demand: forecast.demand,
+                    horizonMinutes: forecast.horizonMinutes),
+                margin: rules.margin))
         let fast = forecast.fiveMinuteRate
         let slowBound = rules.accelerationFactor * forecast.thirtyMinuteRate
-        let accelerationText =
-            "5-min rate \(DecimalText.format(fast)) ≥ \(DecimalText.format(rules.accelerationFactor, trim: true))"
-            + " × 30-min rate \(DecimalText.format(forecast.thirtyMinuteRate)) units/min"
         conditions.append(
             AlertCondition(
-                kind: .acceleration, level: .notice,
+                level: .notice,
                 holds: fast >= slowBound && forecast.fiveMinuteUnits >= rules.accelerationMinimumUnits,
                 holdsWithinMargin: fast * relax >= slowBound
                     && forecast.fiveMinuteUnits * relax >= rules.accelerationMinimumUnits,
-                reason: accelerationText, marginReason: "\(accelerationText) within margin \(marginText(rules))",
-                clearedReason: "5-min rate \(DecimalText.format(fast)) units/min, no acceleration"))
+                detail: .acceleration(
+                    fiveMinuteRate: fast, factor: rules.accelerationFactor, thirtyMinuteRate: forecast.thirtyMinuteRate),
+                margin: rules.margin))
         return conditions
-    }
-
-    private static func marginText(_ rules: AlertRules) -> String {
-        StockBook.thresholdPercent(rules.margin)
     }
 
     /// Steps the level of `state` at `time` given `conditions`; returns the transition to publish, if any.
