@@ -15,6 +15,9 @@
 ///   orders follow;
 /// - **demand** = `max(sales, lead × H)`: whichever says more will sell.
 ///
+/// The created-units rates are kept for inspection but not used: paid units follow them within
+/// minutes and are what the ledger's `sold` and the forecast score count.
+///
 /// `eta = available ÷ l` (nil when `l` < 0.01 units/min). Each forecast is scored at the first event or
 /// evaluation at or after its horizon's end against the paid units in between (exact, since paid units
 /// only arrive with events); then the next one is issued, while the SKU has sold in the last 30 minutes
@@ -37,7 +40,7 @@ public struct Forecaster: Sendable, Equatable {
     static let warmUpMilliseconds: Int64 = 5 * 60_000
     /// Below this many units per minute nothing sells, and there is no ETA.
     static let minimumSellingRate = 0.01
-    /// Mentions per unit sold, before the SKU's own data, as a share of the cart conversion prior.
+    /// The mention→order conversion prior (units per mention), as a share of the cart→order prior.
     static let mentionPriorFactor = 0.5
 
     /// When the SKU was first seen; rates are bias-corrected from here.
