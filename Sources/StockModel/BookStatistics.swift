@@ -12,6 +12,8 @@ public struct BookStatistics: Sendable, Equatable {
     public var unfreezes: Int
     /// Units oversold now, summed over all SKUs.
     public var oversoldUnits: Int64
+    /// Events older than the watermark when they arrived; applied all the same.
+    public var lateEvents: Int = 0
 
     /// Creates statistics.
     public init(

@@ -1,15 +1,29 @@
-/// All SKU ledgers of one task, with their alert and freeze state: the deterministic fold of the task's events.
+/// All SKU ledgers of one task, with their forecasts, alert and command state: the deterministic fold
+/// of the task's events.
 ///
-/// `apply` is the whole state machine: it drops duplicates, updates the SKU's ledger, evaluates the static
-/// rules and returns the transitions as values for the caller to publish. It never reads a clock; every
-/// time comes from the events, so the same events in the same order give byte-identical outputs.
+/// `apply` is the whole state machine: it drops duplicates, updates the SKU's ledger and signals,
+/// evaluates the alert conditions (static share levels, ETA, forecast, acceleration, unit floor) with
+/// hysteresis, and returns the transitions as values for the caller to publish. `advanceWatermark`
+/// re-evaluates SKUs that got no events, so time alone can de-escalate them. Neither reads a clock;
+/// every time comes from the events, so the same events in the same order give byte-identical outputs.
 public struct StockBook: Sendable {
+    /// How often (event time) the watermark re-evaluates SKUs with something open: every 10 s.
+    public static let watermarkEvaluationMilliseconds: Int64 = 10_000
+
     /// The policies used to evaluate alerts and freezes; may be replaced between events.
     public var policy: PolicySet
     private var ledgersBySKU: [String: SKULedger] = [:]
     private var alertStates: [String: AlertState] = [:]
+    private var forecastersBySKU: [String: Forecaster] = [:]
+    private var accuracyByTier: [Tier: ForecastAccuracy] = [:]
+    /// SKUs with an open alert, freeze, lowered exposure or running cooldown.
+    private var watchedSKUs: Set<String> = []
     private var duplicateFilter: DuplicateFilter
     private var counters = BookStatistics()
+    /// The highest event time applied or advanced to.
+    public private(set) var streamTime: EventTime?
+    /// The last watermark slot (watermark ÷ evaluation interval) evaluated.
+    private var evaluatedWatermarkSlot: Int64?
 
     /// Creates an empty book.
     /// - Parameters:
@@ -20,11 +34,20 @@ public struct StockBook: Sendable {
         self.duplicateFilter = DuplicateFilter(capacity: duplicateWindow)
     }
 
+    /// The watermark: stream time − allowed lateness; nil before the first event.
+    public var watermark: EventTime? {
+        streamTime.map {
+            EventTime(millisecondsSinceEpoch: $0.millisecondsSinceEpoch &- policy.allowedLatenessSeconds &* 1000)
+        }
+    }
+
     /// Folds one event; appends the alert/command transitions it causes, in causal order, to `outputs`.
     ///
     /// Order and inventory events update the SKU's ledger (created on first sight, even without inventory, so
-    /// orders can make it oversold); alerts and commands are evaluated once the SKU has stock. Cart and
-    /// interaction events are counted but change no ledger yet.
+    /// orders can make it oversold); every event but likes, shares and clicks updates the SKU's signals.
+    /// Alerts and commands are evaluated once the SKU has stock. An event older than the watermark is
+    /// late: it is applied all the same (ledger, rates with the weight of its age, see ``RateWindow``)
+    /// and counted in ``BookStatistics/lateEvents``.
     /// - Returns: `.duplicate` when the event ID was seen within the duplicate window; nothing changed then.
     public mutating func apply(_ event: StockEvent, outputs: inout [StockOutput]) -> ApplyResult {
         guard duplicateFilter.insert(event.eventID) else {
@@ -32,17 +55,58 @@ public struct StockBook: Sendable {
             return .duplicate
         }
         counters.eventsApplied += 1
+        if let watermark, event.time < watermark { counters.lateEvents += 1 }
+        if streamTime.map({ event.time > $0 }) ?? true { streamTime = event.time }
+        let sku = event.sku
+        let time = event.time
+        if forecastersBySKU[sku] == nil { forecastersBySKU[sku] = Forecaster(observedSince: time) }
+        scoreForecast(sku: sku, at: time)
         switch event {
         case .order(let order):
-            ledgersBySKU[order.sku, default: SKULedger(sku: order.sku)].apply(order)
-            evaluate(sku: order.sku, eventID: order.eventID, time: order.time, outputs: &outputs)
+            var ledger = ledgersBySKU[sku] ?? SKULedger(sku: sku)
+            let paidBefore = ledger.paidUnitsTotal
+            let reservedBefore = ledger.reservedUnitsTotal
+            ledger.apply(order)
+            forecastersBySKU[sku]?.recordPaid(ledger.paidUnitsTotal - paidBefore, at: time)
+            forecastersBySKU[sku]?.recordCreated(ledger.reservedUnitsTotal - reservedBefore, at: time)
+            ledgersBySKU[sku] = ledger
         case .inventory(let inventory):
-            ledgersBySKU[inventory.sku, default: SKULedger(sku: inventory.sku)].apply(inventory)
-            evaluate(sku: inventory.sku, eventID: inventory.eventID, time: inventory.time, outputs: &outputs)
-        case .cart, .interaction:
-            break
+            ledgersBySKU[sku, default: SKULedger(sku: sku)].apply(inventory)
+        case .cart(let cart):
+            forecastersBySKU[sku]?.recordCart(cart.action == .add ? cart.quantity : 0 &- cart.quantity, at: time)
+        case .interaction(let interaction):
+            guard interaction.kind == .comment || interaction.kind == .question else { return .applied }
+            forecastersBySKU[sku]?.recordMention(at: time)
         }
+        evaluate(sku: sku, eventID: event.eventID, time: time, outputs: &outputs)
         return .applied
+    }
+
+    /// Advances event time for SKUs that got no events: with `streamTime` the highest event time the
+    /// task has processed, the watermark is `streamTime − allowed lateness`. Each time the watermark
+    /// enters a new 10-second slot, every SKU with an open alert, freeze, lowered exposure or running
+    /// cooldown that was not evaluated since is re-evaluated at the slot's start, so stopped sales
+    /// de-escalate and decaying rates do not stick. Cost: nothing between slots; per slot, the open SKUs.
+    ///
+    /// Outputs it causes carry `caused_by` `watermark-<slot start ms>` and that instant as `ts`.
+    /// - Parameters:
+    ///   - streamTime: the highest event time processed so far (e.g. the merger's stream time).
+    ///   - outputs: where transitions are appended, SKUs in order.
+    public mutating func advanceWatermark(to streamTime: EventTime, outputs: inout [StockOutput]) {
+        if self.streamTime.map({ streamTime > $0 }) ?? true { self.streamTime = streamTime }
+        guard let watermark else { return }
+        let interval = Self.watermarkEvaluationMilliseconds
+        let milliseconds = watermark.millisecondsSinceEpoch
+        let slot = milliseconds >= 0 ? milliseconds / interval : (milliseconds + 1) / interval - 1
+        guard evaluatedWatermarkSlot.map({ slot > $0 }) ?? true else { return }
+        evaluatedWatermarkSlot = slot
+        let time = EventTime(millisecondsSinceEpoch: slot &* interval)
+        let cause = "watermark-\(time.millisecondsSinceEpoch)"
+        for sku in watchedSKUs.sorted() {
+            if let evaluatedAt = alertStates[sku]?.evaluatedAt, evaluatedAt >= time { continue }
+            scoreForecast(sku: sku, at: time)
+            evaluate(sku: sku, eventID: cause, time: time, outputs: &outputs)
+        }
     }
 
     /// The ledger of `sku`, or nil when no order or inventory event was seen for it.
@@ -51,10 +115,29 @@ public struct StockBook: Sendable {
     /// The alert and freeze state of `sku`, or nil before its first evaluation.
     public func alertState(for sku: String) -> AlertState? { alertStates[sku] }
 
+    /// The forecasting state of `sku` (rates, conversions, its forecast error), or nil before its first event.
+    public func forecaster(for sku: String) -> Forecaster? { forecastersBySKU[sku] }
+
+    /// The forecast for `sku` as of its latest evaluation time, or nil without stock.
+    public func forecast(for sku: String) -> Forecast? {
+        guard let ledger = ledgersBySKU[sku], ledger.hasStock, let forecaster = forecastersBySKU[sku] else { return nil }
+        let time = alertStates[sku]?.evaluatedAt ?? streamTime ?? forecaster.observedSince
+        return forecaster.forecast(at: time, available: ledger.available, rules: policy.policy(for: sku, tier: ledger.tier).policy.alerts)
+    }
+
+    /// Forecast error per SKU (MAE in units, MAPE) over the forecasts scored so far.
+    public func forecastAccuracy(for sku: String) -> ForecastAccuracy? { forecastersBySKU[sku]?.accuracy }
+
+    /// Forecast error per tier over every SKU's scored forecasts.
+    public var forecastAccuracyByTier: [Tier: ForecastAccuracy] { accuracyByTier }
+
     /// All ledgers, sorted by SKU.
     public var ledgers: [SKULedger] {
         ledgersBySKU.values.sorted { $0.sku < $1.sku }
     }
+
+    /// Events applied behind the watermark so far; O(1), unlike ``statistics``, which sums over the SKUs.
+    public var lateEventCount: Int { counters.lateEvents }
 
     /// The book's counters; `oversoldUnits` is summed over the SKUs now.
     public var statistics: BookStatistics {
@@ -63,90 +146,116 @@ public struct StockBook: Sendable {
         return statistics
     }
 
-    /// Evaluates the static share rules and the freeze buffer of `sku` after an event changed its ledger.
-    private mutating func evaluate(sku: String, eventID: String, time: EventTime, outputs: inout [StockOutput]) {
-        guard let ledger = ledgersBySKU[sku], ledger.hasStock else { return }
-        let (tier, tierPolicy) = policy.policy(for: sku, tier: ledger.tier)
-        var state = alertStates[sku] ?? AlertState()
-        let levels = tierPolicy.shareLevels
-        let share = ledger.stock > 0 ? Double(ledger.available) / Double(ledger.stock) : 0
-        let newLevel = levels.level(forShare: share)
+    /// Scores the SKU's pending forecast when its horizon has ended and issues the next one.
+    private mutating func scoreForecast(sku: String, at time: EventTime) {
+        guard var forecaster = forecastersBySKU[sku] else { return }
+        let ledger = ledgersBySKU[sku]
+        let (tier, tierPolicy) = policy.policy(for: sku, tier: ledger?.tier)
+        let available = ledger?.available ?? 0
+        if let scored = forecaster.scoreAndIssue(at: time, available: available, rules: tierPolicy.alerts) {
+            accuracyByTier[tier, default: ForecastAccuracy()].record(predicted: scored.predicted, actual: scored.actual)
+        }
+        forecastersBySKU[sku] = forecaster
+    }
 
-        if newLevel != state.level {
-            let transition: AlertTransition
-            let level: AlertLevel
-            let reasons: [String]
-            switch (state.level, newLevel) {
-            case (nil, let raisedLevel?):
-                transition = .raised
-                level = raisedLevel
+    /// Evaluates every alert condition and command rule of `sku` at `time`.
+    private mutating func evaluate(sku: String, eventID: String, time eventTime: EventTime, outputs: inout [StockOutput]) {
+        guard let ledger = ledgersBySKU[sku], ledger.hasStock, let forecaster = forecastersBySKU[sku] else { return }
+        let (tier, tierPolicy) = policy.policy(for: sku, tier: ledger.tier)
+        let rules = tierPolicy.alerts
+        var state = alertStates[sku] ?? AlertState()
+        // A late event is evaluated at the SKU's latest time, so rates and cooldowns never run backwards.
+        let time = max(eventTime, state.evaluatedAt ?? eventTime)
+        state.evaluatedAt = time
+        let forecast = forecaster.forecast(at: time, available: ledger.available, rules: rules)
+        let conditions = AlertEngine.conditions(
+            ledger: ledger, forecast: forecast, levels: tierPolicy.shareLevels, rules: rules)
+
+        if let decision = AlertEngine.step(state: &state, conditions: conditions, time: time, rules: rules) {
+            if decision.transition == .raised {
                 state.alertID = FNV1a.identifier(prefix: "al-", [sku, eventID])
-                reasons = Self.holdingReasons(level: raisedLevel, share: share, levels: levels, ledger: ledger)
-            case (let oldLevel?, let currentLevel?):
-                transition = currentLevel > oldLevel ? .escalated : .deescalated
-                level = currentLevel
-                reasons = Self.holdingReasons(level: currentLevel, share: share, levels: levels, ledger: ledger)
-            case (let oldLevel?, nil):
-                transition = .resolved
-                level = oldLevel
-                reasons = ["remaining share \(Self.percent(share)) > \(Self.thresholdPercent(levels.notice))"]
-            case (nil, nil):
-                return  // unreachable: the levels differ
+                state.isBannerShown = false
             }
+            var reasons = decision.reasons
+            if ledger.oversold > 0 { reasons.append("oversold by \(ledger.oversold) units") }
             let alertID = state.alertID ?? FNV1a.identifier(prefix: "al-", [sku, eventID])
             outputs.append(
                 .alert(
                     StockAlert(
                         alertID: alertID,
                         transitionID: FNV1a.identifier(
-                            prefix: "tr-", [sku, eventID, level.rawValue, transition.rawValue]),
-                        sku: sku, tier: tier, level: level,
-                        previousLevel: transition == .resolved ? level : state.level,
-                        transition: transition, reasons: reasons, available: ledger.available, sold: ledger.sold,
-                        reserved: ledger.reserved, stock: ledger.stock, oversold: ledger.oversold,
-                        sellThrough: ledger.sellThrough, time: time, causedBy: eventID)))
-            if transition == .raised || transition == .escalated {
-                counters.alertsByLevel[level, default: 0] += 1
+                            prefix: "tr-", [sku, eventID, decision.level.rawValue, decision.transition.rawValue]),
+                        sku: sku, tier: tier, level: decision.level, previousLevel: decision.previousLevel,
+                        transition: decision.transition, reasons: reasons, available: ledger.available,
+                        sold: ledger.sold, reserved: ledger.reserved, stock: ledger.stock, oversold: ledger.oversold,
+                        ratePerMinute: forecast.ratePerMinute, forecastDemand: forecast.demand,
+                        horizonMinutes: forecast.horizonMinutes, etaMinutes: forecast.etaMinutes,
+                        sellThrough: ledger.sellThrough, time: eventTime, causedBy: eventID)))
+            if decision.transition == .raised || decision.transition == .escalated {
+                counters.alertsByLevel[decision.level, default: 0] += 1
             }
-            state.level = newLevel
-            if newLevel == nil { state.alertID = nil }
+            if decision.transition == .resolved { state.alertID = nil }
         }
+        evaluateCommands(
+            sku: sku, tier: tier, tierPolicy: tierPolicy, ledger: ledger, conditions: conditions, state: &state,
+            eventID: eventID, time: eventTime, outputs: &outputs)
+        alertStates[sku] = state
+        if state.needsWatermarkEvaluation { watchedSKUs.insert(sku) } else { watchedSKUs.remove(sku) }
+    }
 
+    /// Freeze/unfreeze, exposure and banner commands; they follow the alert level's hysteresis.
+    ///
+    /// - `freeze` when `available ≤ buffer`, or (with `freeze.on_critical_eta`) while a critical ETA holds;
+    ///   `unfreeze` when `available > buffer + unfreeze margin` and, with `on_critical_eta`, the level has
+    ///   left critical (so only after the critical condition cleared by the margin for the cooldown).
+    /// - `lower_exposure` when the level reaches `actions.lower_exposure`, `restore_exposure` when it falls below.
+    /// - `low_stock_banner` once per episode when the level reaches `actions.low_stock_banner`.
+    private mutating func evaluateCommands(
+        sku: String, tier: Tier, tierPolicy: TierPolicy, ledger: SKULedger, conditions: [AlertCondition],
+        state: inout AlertState, eventID: String, time: EventTime, outputs: inout [StockOutput]
+    ) {
+        let rules = tierPolicy.alerts
         let freeze = tierPolicy.freeze
         let buffer = freeze.buffer(stock: ledger.stock)
         let available = ledger.available
-        if !state.isFrozen && available <= buffer {
+        func command(_ action: CommandAction, _ reason: String) {
+            outputs.append(
+                .command(
+                    StockCommand(
+                        commandID: FNV1a.identifier(prefix: "cm-", [sku, eventID, action.rawValue]),
+                        sku: sku, tier: tier, action: action, reason: reason, available: available, buffer: buffer,
+                        time: time, causedBy: eventID)))
+        }
+        let criticalETA = rules.freezeOnCriticalETA
+            ? conditions.first { $0.kind == .eta && $0.level == .critical && $0.holds } : nil
+        if !state.isFrozen && (available <= buffer || criticalETA != nil) {
             state.isFrozen = true
             counters.freezes += 1
-            outputs.append(
-                .command(
-                    StockCommand(
-                        commandID: FNV1a.identifier(prefix: "cm-", [sku, eventID, CommandAction.freeze.rawValue]),
-                        sku: sku, tier: tier, action: .freeze, reason: "available \(available) ≤ buffer \(buffer)",
-                        available: available, buffer: buffer, time: time, causedBy: eventID)))
-        } else if state.isFrozen && available > SKULedger.saturatingAdd(buffer, freeze.unfreezeMarginUnits) {
+            command(.freeze, available <= buffer ? "available \(available) ≤ buffer \(buffer)" : criticalETA?.reason ?? "")
+        } else if state.isFrozen && available > SKULedger.saturatingAdd(buffer, freeze.unfreezeMarginUnits)
+            && !(rules.freezeOnCriticalETA && state.level == .critical)
+        {
             state.isFrozen = false
             counters.unfreezes += 1
-            outputs.append(
-                .command(
-                    StockCommand(
-                        commandID: FNV1a.identifier(prefix: "cm-", [sku, eventID, CommandAction.unfreeze.rawValue]),
-                        sku: sku, tier: tier, action: .unfreeze,
-                        reason: "available \(available) > buffer \(buffer) + margin \(freeze.unfreezeMarginUnits)",
-                        available: available, buffer: buffer, time: time, causedBy: eventID)))
+            command(
+                .unfreeze,
+                "available \(available) > buffer \(buffer) + margin \(freeze.unfreezeMarginUnits)"
+                    + (rules.freezeOnCriticalETA ? "; level \(state.level?.rawValue ?? "none") below critical" : ""))
         }
-        alertStates[sku] = state
-    }
-
-    /// The conditions that hold at `level`, with their numbers.
-    private static func holdingReasons(level: AlertLevel, share: Double, levels: ShareLevels, ledger: SKULedger)
-        -> [String]
-    {
-        var reasons = ["remaining share \(percent(share)) ≤ \(thresholdPercent(levels.threshold(for: level)))"]
-        if ledger.oversold > 0 {
-            reasons.append("oversold by \(ledger.oversold) units")
+        if let exposureLevel = rules.lowerExposureLevel {
+            let reached = state.level.map { $0 >= exposureLevel } ?? false
+            if reached && !state.isExposureLowered {
+                state.isExposureLowered = true
+                command(.lowerExposure, "level \(state.level?.rawValue ?? "") ≥ \(exposureLevel.rawValue)")
+            } else if !reached && state.isExposureLowered {
+                state.isExposureLowered = false
+                command(.restoreExposure, "level \(state.level?.rawValue ?? "none") < \(exposureLevel.rawValue)")
+            }
         }
-        return reasons
+        if let bannerLevel = rules.lowStockBannerLevel, let level = state.level, level >= bannerLevel, !state.isBannerShown {
+            state.isBannerShown = true
+            command(.lowStockBanner, "level \(level.rawValue) ≥ \(bannerLevel.rawValue)")
+        }
     }
 
     /// `share` as a percentage with one decimal, e.g. `8.0%`.

@@ -144,7 +144,7 @@ enum DemoLine {
         return [
             "",
             "summary",
-            "  events      \(metrics.recordsProcessed) processed of \(summary.produced) produced (\(metrics.duplicatesDropped) duplicates dropped, \(metrics.lateRecords) late)",
+            "  events      \(metrics.recordsProcessed) processed of \(summary.produced) produced (\(metrics.duplicatesDropped) duplicates dropped, \(metrics.lateRecords) late, \(metrics.lateEvents) behind the watermark)",
             "  alerts      \(metrics.alertTransitions) transitions; raised or escalated to \(levels)",
             "  commands    freeze \(metrics.commandsByAction[.freeze, default: 0]), unfreeze \(metrics.commandsByAction[.unfreeze, default: 0])",
             "  oversold    \(metrics.oversoldUnits) units",

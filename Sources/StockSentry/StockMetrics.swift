@@ -17,6 +17,9 @@ public final class StockMetrics: Sendable {
         public var duplicatesDropped = 0
         /// Records merged behind the task's stream time.
         public var lateRecords = 0
+        /// Events older than their task's watermark (stream time − allowed lateness) when applied;
+        /// they still update the ledger and count in the rates with the weight of their age.
+        public var lateEvents = 0
         /// Alert transitions published, by the level they moved to (raised and escalated only).
         public var alertsByLevel: [AlertLevel: Int] = [:]
         /// All alert transitions published.

@@ -248,6 +248,7 @@ struct ProcessingLoop {
         var total = TaskCounters()
         var late = 0
         var waits = 0
+        var lateEvents = 0
         for partition in tasks.keys {
             let counters = tasks[partition]!.takeCounters()
             total.processed += counters.processed
@@ -259,6 +260,7 @@ struct ProcessingLoop {
             total.commandsByAction.merge(counters.commandsByAction, uniquingKeysWith: +)
             late += tasks[partition]!.merger.lateRecords
             waits += tasks[partition]!.merger.waits
+            lateEvents += tasks[partition]!.book.lateEventCount
         }
         metrics.update { snapshot in
             snapshot.recordsProcessed += total.processed
@@ -270,6 +272,7 @@ struct ProcessingLoop {
             snapshot.commandsByAction.merge(total.commandsByAction, uniquingKeysWith: +)
             snapshot.lateRecords = late
             snapshot.mergeWaits = waits
+            snapshot.lateEvents = lateEvents
         }
     }
 

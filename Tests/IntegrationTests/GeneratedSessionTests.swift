@@ -42,16 +42,22 @@ struct GeneratedSessionTests {
     @Test("a generated session through the dev broker gives schema-valid outputs identical to the model's, and freezes the pitched SKU")
     func generatedSessionEndToEnd() async throws {
         let directory = try Harness.temporaryDirectory("e2e")
-        let broker = try await BrokerProcess(partitions: 3, directory: directory)
+        let broker = try await BrokerProcess(partitions: Self.partitions, directory: directory)
         let file = directory.appendingPathComponent("session.ndjson").path
-        try Harness.run(try Harness.binary, ["gen", "--seed", "7", "--duration-minutes", "10", "--output", file])
+        let records = Array(LiveSessionGenerator(configuration: Self.session()))
+        // Each record goes to the partition the model below assigns it, so every task sees the same
+        // records as the model's per-task fold: the watermark is per task, so the split matters.
+        let lines = records.map { record in
+            LiveSessionGenerator.ndjsonLine(record)
+                .replacingOccurrences(of: #""partition":null"#, with: #""partition":\#(Self.partition(of: record))"#)
+        }
+        try (lines.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
         // Everything is at the broker before the processor starts, so its merge sees every
         // partition's lag and orders exactly as the model below does.
         try KafkaCheck.produce(bootstrap: broker.bootstrap, ndjsonFile: file)
         let processor = try ChildProcess(name: "run", arguments: ["run", "--bootstrap", broker.bootstrap, "--group", "it-gen"],
                                          directory: directory)
 
-        let records = Array(LiveSessionGenerator(configuration: Self.session()))
         let bad = records.filter(\.isDeliberatelyBad).count
         let model = Self.foldInModel(records)
         var outputs: [ConsumedRecord] = []
@@ -79,27 +85,50 @@ struct GeneratedSessionTests {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    /// The outputs the pure model gives for the generator's records in the merge's order.
+    static let partitions = 3
+
+    /// The partition a record is produced to: by key (FNV-1a), so a SKU's records share one task; 0 without a key.
+    static func partition(of record: GeneratedRecord) -> Int {
+        guard let key = record.key else { return 0 }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in key.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        return Int(hash % UInt64(partitions))
+    }
+
+    /// The outputs the pure model gives for the generator's records, one book per task as the service
+    /// runs them: the task's records in the merge's order, each applied and then the watermark advanced
+    /// to the highest event time so far (what `TaskProcessor` does with the merger's stream time).
     static func foldInModel(_ records: [GeneratedRecord]) -> [String] {
         let decoder = EventDecoder()
         let rank: [String: Int] = ["inventory": 0, "orders": 1, "carts": 2, "interactions": 3]
-        var events: [(event: StockEvent, rank: Int, index: Int)] = []
+        var eventsByTask: [[(event: StockEvent, rank: Int, index: Int)]] = Array(repeating: [], count: partitions)
         for (index, record) in records.enumerated() {
             guard let topic = InputTopic(rawValue: record.topic) else { continue }
             let key = record.key.map { Array($0.utf8) }
             if case .success(let event) = decoder.decode(value: record.value, key: key, topic: topic,
                                                          recordTimestamp: EventTime(millisecondsSinceEpoch: record.timestampMilliseconds)) {
-                events.append((event, rank[record.topic] ?? 9, index))
+                eventsByTask[partition(of: record)].append((event, rank[record.topic] ?? 9, index))
             }
         }
-        events.sort { a, b in
-            if a.event.time != b.event.time { return a.event.time < b.event.time }
-            if a.rank != b.rank { return a.rank < b.rank }
-            return a.index < b.index
-        }
-        var book = StockBook(policy: .builtInDefault)
         var outputs: [StockOutput] = []
-        for entry in events { _ = book.apply(entry.event, outputs: &outputs) }
+        for var events in eventsByTask {
+            events.sort { a, b in
+                if a.event.time != b.event.time { return a.event.time < b.event.time }
+                if a.rank != b.rank { return a.rank < b.rank }
+                return a.index < b.index
+            }
+            var book = StockBook(policy: .builtInDefault)
+            var streamTime: EventTime?
+            for entry in events {
+                _ = book.apply(entry.event, outputs: &outputs)
+                let time = max(streamTime ?? entry.event.time, entry.event.time)
+                streamTime = time
+                book.advanceWatermark(to: time, outputs: &outputs)
+            }
+        }
         return outputs.map { output in
             var bytes: [UInt8] = []
             switch output {

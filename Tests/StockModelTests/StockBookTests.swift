@@ -41,25 +41,52 @@ import Testing
         inventory("i3", .receive, 90, at: 360),  // stock 200, available 100 → resolved
     ]
 
-    @Test("a flash sale raises, escalates to critical and freezes; a restock de-escalates, unfreezes and resolves")
+    /// The built-in policy with the forecast conditions switched off (no volume is ever enough): share levels only.
+    static let shareLevelsOnly: PolicySet = {
+        var tiers: [Tier: TierPolicy] = [:]
+        for tier in Tier.allCases {
+            var policy = TierPolicy.builtIn(for: tier)
+            policy.alerts.minimumVolumeUnits = .max
+            tiers[tier] = policy
+        }
+        return PolicySet(tiers: tiers)
+    }()
+
+    /// Lets event time pass with no events, as a task's watermark does, from `from` to `to` seconds.
+    static func idle(_ book: inout StockBook, from: Int64, to: Int64) -> [StockOutput] {
+        var outputs: [StockOutput] = []
+        for second in stride(from: from, through: to, by: 10) {
+            book.advanceWatermark(to: TestEvents.time(second), outputs: &outputs)
+        }
+        return outputs
+    }
+
+    @Test("a flash sale is critical by ETA at once and freezes; a restock unfreezes; the watermark resolves it after the cooldown")
     func flashSaleLifecycle() throws {
         var book = StockBook(policy: .builtInDefault)
-        let outputs = Self.run(&book, Self.flashSale)
+        let outputs = Self.run(&book, Self.flashSale) + Self.idle(&book, from: 370, to: 3600)
         let alerts = Self.alerts(outputs)
-        #expect(alerts.map(\.transition) == [.raised, .escalated, .escalated, .deescalated, .resolved])
-        #expect(alerts.map(\.level) == [.notice, .warning, .critical, .warning, .warning])
-        #expect(alerts.map(\.previousLevel) == [nil, .notice, .warning, .critical, .warning])
-        #expect(alerts.map(\.causedBy) == ["e1", "e2", "e3", "i2", "i3"])
+        // 80 of 100 units in the first minute: the ETA is 0.2 min, so the SKU is critical while 20% remains.
+        #expect(alerts.map(\.transition) == [.raised, .resolved])
+        #expect(alerts.map(\.level) == [.critical, .critical])
+        #expect(alerts.map(\.previousLevel) == [nil, .critical])
+        #expect(alerts[0].causedBy == "e1")
         #expect(Set(alerts.map(\.alertID)).count == 1)  // one episode, one ID
-        #expect(alerts[0].reasons == ["remaining share 20.0% ≤ 20%"])
-        #expect(alerts[1].reasons == ["remaining share 9.0% ≤ 10%"])
-        #expect(alerts[2].reasons == ["remaining share 4.0% ≤ 5%"])
-        #expect(alerts[3].reasons == ["remaining share 9.1% ≤ 10%"])
-        #expect(alerts[4].reasons == ["remaining share 50.0% > 20%"])
-        #expect(alerts[2].available == 4)
-        #expect(alerts[2].sold == 96)
-        #expect(alerts[2].time == TestEvents.time(180))
-        #expect(alerts[2].tier == .profit)
+        #expect(
+            alerts[0].reasons == [
+                "eta 0.2 min < 15", "available 20 < 1.5 × forecast 2751.9 over 30 min = 4127.8", "remaining share 20.0% ≤ 20%",
+            ])
+        #expect(alerts[0].horizonMinutes == 30)
+        #expect(alerts[0].etaMinutes.map { abs($0 - 0.22) < 0.01 } == true)
+        #expect(alerts[0].ratePerMinute.map { abs($0 - 80.0 / 30) < 1e-9 } == true)
+        // The restock at 360 s clears every condition; nothing sells, so the ETA leaves its margin and
+        // the watermark resolves the episode once the 300-s cooldown has run, with no further events.
+        let resolved = alerts[1]
+        #expect(resolved.causedBy == "watermark-\(resolved.time.millisecondsSinceEpoch)")
+        #expect(resolved.reasons.first == "nothing held for 300 s")
+        #expect(resolved.reasons.contains("remaining share 50.0% > 20%"))
+        #expect(resolved.available == 100)
+        #expect(resolved.time > TestEvents.time(660))
 
         let commands = Self.commands(outputs)
         #expect(commands.map(\.action) == [.freeze, .unfreeze])
@@ -68,35 +95,65 @@ import Testing
         #expect(commands[1].reason == "available 10 > buffer 0 + margin 0")
         #expect(commands[1].causedBy == "i2")
 
-        // The restock's alert comes before its command, in causal order.
+        let statistics = book.statistics
+        #expect(statistics.eventsApplied == 7)
+        #expect(statistics.alertsByLevel == [.critical: 1])
+        #expect(statistics.freezes == 1)
+        #expect(statistics.unfreezes == 1)
+        #expect(statistics.oversoldUnits == 0)
+        #expect(book.alertState(for: "SKU-1")?.level == nil)
+        #expect(book.alertState(for: "SKU-1")?.isFrozen == false)
+    }
+
+    @Test("with share levels only, the flash sale walks up every level; a restock resolves it only after the cooldown")
+    func flashSaleShareLevels() throws {
+        var book = StockBook(policy: Self.shareLevelsOnly)
+        let outputs = Self.run(&book, Self.flashSale)
+        var alerts = Self.alerts(outputs)
+        #expect(alerts.map(\.transition) == [.raised, .escalated, .escalated])
+        #expect(alerts.map(\.level) == [.notice, .warning, .critical])
+        #expect(alerts.map(\.causedBy) == ["e1", "e2", "e3"])
+        #expect(alerts[0].reasons == ["remaining share 20.0% ≤ 20%"])
+        #expect(alerts[1].reasons == ["remaining share 9.0% ≤ 10%"])
+        #expect(alerts[2].reasons == ["remaining share 4.0% ≤ 5%"])
+        #expect(alerts[2].available == 4)
+        #expect(alerts[2].sold == 96)
+        #expect(alerts[2].time == TestEvents.time(180))
+        #expect(alerts[2].tier == .profit)
+        // The restock at 300 s (9.1%) clears critical beyond its margin (6.25%): the cooldown starts;
+        // the one at 360 s clears everything; 300 s after the first, the watermark resolves.
+        let idle = Self.idle(&book, from: 370, to: 1200)
+        alerts = Self.alerts(idle)
+        #expect(alerts.map(\.transition) == [.resolved])
+        #expect(alerts.map(\.level) == [.critical])
+        #expect(alerts.map(\.time) == [TestEvents.time(600)])
+        #expect(alerts.map(\.causedBy) == ["watermark-\(TestEvents.time(600).millisecondsSinceEpoch)"])
+        #expect(alerts[0].reasons == ["nothing held for 300 s", "remaining share 50.0% > 20%"])
+
+        // The restock's alert state comes before its command, in causal order: here only the unfreeze.
         let restockOutputs = outputs.filter {
             switch $0 {
             case .alert(let alert): alert.causedBy == "i2"
             case .command(let command): command.causedBy == "i2"
             }
         }
-        guard case .alert = try #require(restockOutputs.first) else {
-            Issue.record("the alert should come first")
-            return
-        }
-
-        let statistics = book.statistics
-        #expect(statistics.eventsApplied == 7)
-        #expect(statistics.alertsByLevel == [.notice: 1, .warning: 1, .critical: 1])
-        #expect(statistics.freezes == 1)
-        #expect(statistics.unfreezes == 1)
-        #expect(statistics.oversoldUnits == 0)
-        #expect(book.alertState(for: "SKU-1") == AlertState(level: nil, alertID: nil, isFrozen: false))
+        #expect(restockOutputs.count == 1)
+        #expect(book.statistics.alertsByLevel == [.notice: 1, .warning: 1, .critical: 1])
+        #expect(book.alertState(for: "SKU-1") == {
+            var state = AlertState(level: nil, alertID: nil, isFrozen: false)
+            state.evaluatedAt = TestEvents.time(600)
+            return state
+        }())
     }
 
     @Test("a burst escalates straight to critical from no alert and from notice")
     func straightToCritical() {
-        var fromNothing = StockBook(policy: .builtInDefault)
+        var fromNothing = StockBook(policy: Self.shareLevelsOnly)
         let first = Self.alerts(Self.run(&fromNothing, [Self.inventory("i1", .set, 100, at: 0), Self.paid("e1", 97, at: 10)]))
         #expect(first.map(\.transition) == [.raised])
         #expect(first.map(\.level) == [.critical])
 
-        var fromNotice = StockBook(policy: .builtInDefault)
+        var fromNotice = StockBook(policy: Self.shareLevelsOnly)
         let second = Self.alerts(
             Self.run(
                 &fromNotice,
@@ -109,8 +166,10 @@ import Testing
     @Test("a new episode after resolution gets a new alert ID")
     func newEpisode() {
         var book = StockBook(policy: .builtInDefault)
-        let events = Self.flashSale + [Self.paid("e5", 90, at: 420)]
-        let alerts = Self.alerts(Self.run(&book, events))
+        var outputs = Self.run(&book, Self.flashSale) + Self.idle(&book, from: 370, to: 3600)
+        outputs += Self.run(&book, [Self.paid("e5", 90, at: 3700)])
+        let alerts = Self.alerts(outputs)
+        #expect(alerts.map(\.transition) == [.raised, .resolved, .raised])
         #expect(alerts.last?.transition == .raised)
         #expect(alerts.last?.alertID != alerts.first?.alertID)
         #expect(alerts.last?.alertID == FNV1a.identifier(prefix: "al-", ["SKU-1", "e5"]))
@@ -135,6 +194,53 @@ import Testing
         outputs = Self.run(&book, [Self.inventory("i3", .receive, 1, at: 40)])
         #expect(Self.commands(outputs).map(\.action) == [.unfreeze])
         #expect(Self.commands(outputs).first?.reason == "available 16 > buffer 10 + margin 5")
+    }
+
+    @Test("a traffic SKU freezes early on a critical ETA and unfreezes only after the alert leaves critical")
+    func earlyFreezeOnCriticalETA() throws {
+        let policy = try PolicySet(json: Array(#"{"tiers":{"traffic":{"freeze":{"on_critical_eta":true}}}}"#.utf8))
+        var book = StockBook(policy: policy)
+        var outputs = Self.run(&book, [Self.inventory("i1", .set, 100, at: 0, tier: .traffic), Self.paid("e1", 40, at: 30)])
+        // 40 units in 30 s: ETA well under 15 min with 60 left, so the SKU freezes before it is sold out.
+        let freeze = try #require(Self.commands(outputs).first)
+        #expect(freeze.action == .freeze)
+        #expect(freeze.available == 60)
+        #expect(freeze.reason.hasPrefix("eta "))
+        #expect(Self.alerts(outputs).map(\.level) == [.critical])
+        // Frozen, nothing sells; the ETA drifts out of its margin, and only once the cooldown has
+        // passed and the alert left critical does the SKU unfreeze, by the watermark.
+        outputs = Self.idle(&book, from: 40, to: 3600)
+        let commands = Self.commands(outputs)
+        #expect(commands.map(\.action) == [.unfreeze])
+        #expect(commands.first?.reason == "available 60 > buffer 0 + margin 0; level none below critical")
+        let alerts = Self.alerts(outputs)
+        #expect(alerts.map(\.transition) == [.resolved])
+        #expect(alerts.first?.reasons == ["nothing held for 300 s", "remaining share 60.0% > 20%", "eta 89.3 min ≥ 60"])
+        #expect(commands.first?.causedBy == alerts.first?.causedBy, "the unfreeze comes with the resolution")
+        #expect(commands.first?.causedBy.hasPrefix("watermark-") == true)
+    }
+
+    @Test("lower_exposure and low_stock_banner follow the alert level; restore_exposure when it falls below")
+    func exposureAndBanner() throws {
+        let policy = try PolicySet(
+            json: Array(
+                #"{"tiers":{"profit":{"min_volume_units":1000000,"actions":{"lower_exposure":"warning","low_stock_banner":"notice"}}}}"#
+                    .utf8))
+        var book = StockBook(policy: policy)
+        var outputs = Self.run(&book, [Self.inventory("i1", .set, 100, at: 0), Self.paid("e1", 82, at: 10)])
+        #expect(Self.commands(outputs).map(\.action) == [.lowStockBanner])  // notice at 18%
+        outputs = Self.run(&book, [Self.paid("e2", 10, at: 20)])
+        #expect(Self.commands(outputs).map(\.action) == [.lowerExposure])  // warning at 8%
+        #expect(Self.commands(outputs).first?.reason == "level warning ≥ warning")
+        outputs = Self.run(&book, [Self.inventory("i2", .receive, 100, at: 30)])
+        #expect(Self.commands(outputs).isEmpty, "the restock clears everything, but the cooldown holds the level")
+        outputs = Self.idle(&book, from: 40, to: 600)
+        #expect(Self.alerts(outputs).map(\.transition) == [.resolved])
+        #expect(Self.commands(outputs).map(\.action) == [.restoreExposure])
+        #expect(Self.commands(outputs).first?.reason == "level none < warning")
+        // A new episode shows the banner again.
+        outputs = Self.run(&book, [Self.paid("e3", 100, at: 700)])
+        #expect(Self.commands(outputs).map(\.action) == [.lowerExposure, .lowStockBanner])
     }
 
     @Test("a SKU is not evaluated before its first inventory record, but its ledger still counts")
@@ -231,11 +337,12 @@ import Testing
     @Test("output IDs are derived from the SKU, the causing event, the level and the transition")
     func stableIDs() {
         var book = StockBook(policy: .builtInDefault)
-        let outputs = Self.run(&book, Self.flashSale)
+        let outputs = Self.run(&book, Self.flashSale) + Self.idle(&book, from: 370, to: 3600)
         let alerts = Self.alerts(outputs)
         #expect(alerts[0].alertID == FNV1a.identifier(prefix: "al-", ["SKU-1", "e1"]))
-        #expect(alerts[0].transitionID == FNV1a.identifier(prefix: "tr-", ["SKU-1", "e1", "notice", "raised"]))
-        #expect(alerts[4].transitionID == FNV1a.identifier(prefix: "tr-", ["SKU-1", "i3", "warning", "resolved"]))
+        #expect(alerts[0].transitionID == FNV1a.identifier(prefix: "tr-", ["SKU-1", "e1", "critical", "raised"]))
+        #expect(alerts[1].transitionID == FNV1a.identifier(prefix: "tr-", ["SKU-1", alerts[1].causedBy, "critical", "resolved"]))
+        #expect(alerts[1].alertID == alerts[0].alertID)
         let commands = Self.commands(outputs)
         #expect(commands[0].commandID == FNV1a.identifier(prefix: "cm-", ["SKU-1", "e4", "freeze"]))
         // Pinned values: a change here changes every ID downstream consumers deduplicate by.
@@ -280,8 +387,12 @@ import Testing
         #expect(first.rejections == ["qty must be an integer ≥ 1, got \"lots\""])
         #expect(first.book.statistics.duplicatesDropped == 1)
         let lines = String(decoding: first.bytes, as: UTF8.self).split(separator: "\n")
-        // raised critical at o4 (available 2 of 50), freeze at o5 (available −2), resolved and unfreeze at i2.
-        #expect(lines.count == 4)
+        // raised critical at o2 (30 units paid in 3 s: an ETA under a minute), freeze at o5 (available −2), unfreeze at
+        // i2; the alert holds: the cooldown has not run within the session's 6 seconds.
+        #expect(lines.count == 3)
+        #expect(lines.map { $0.contains(#""caused_by":"o2""#) && $0.contains(#""transition":"raised""#) } == [true, false, false])
+        #expect(lines.map { $0.contains(#""action":"freeze""#) } == [false, true, false])
+        #expect(lines.map { $0.contains(#""action":"unfreeze""#) } == [false, false, true])
         #expect(first.book.ledger(for: "SKU-1")?.available == 98)
     }
 }

@@ -75,8 +75,8 @@ import Testing
 
     @Test("a resolved alert names its last level as both level and previous level")
     func resolvedEncoding() throws {
-        var book = StockBook(policy: .builtInDefault)
-        let outputs = StockBookTests.run(&book, StockBookTests.flashSale)
+        var book = StockBook(policy: StockBookTests.shareLevelsOnly)
+        let outputs = StockBookTests.run(&book, StockBookTests.flashSale) + StockBookTests.idle(&book, from: 370, to: 1200)
         let resolved = try #require(StockBookTests.alerts(outputs).last)
         var bytes: [UInt8] = []
         resolved.encodeJSON(into: &bytes)
@@ -85,8 +85,8 @@ import Testing
             return
         }
         #expect(object["transition"] == .string("resolved"))
-        #expect(object["level"] == .string("warning"))
-        #expect(object["previous_level"] == .string("warning"))
+        #expect(object["level"] == .string("critical"))
+        #expect(object["previous_level"] == .string("critical"))
         #expect(object["sell_through"] == .number(0.5))
     }
 }

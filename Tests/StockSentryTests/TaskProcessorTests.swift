@@ -38,6 +38,35 @@ import Testing
         #expect(task.processedPositions == [.inventory: 1, .orders: 2])
     }
 
+    @Test("another SKU's records advance the task's watermark, which resolves a SKU whose sales stopped")
+    func watermarkResolvesStoppedSKU() throws {
+        var task = Self.task()
+        var records: [(KafkaRecord, InputTopic)] = [
+            (Self.record("inventory", offset: 0, #"{"event_id":"i1","sku":"SKU-A","kind":"set","qty":100,"ts":1000}"#), .inventory),
+            (Self.record("orders", offset: 0, #"{"event_id":"o1","order_id":"o1","sku":"SKU-A","qty":50,"status":"paid","ts":2000}"#), .orders),
+        ]
+        for second in 1...360 {
+            let json = #"{"event_id":"x\#(second)","sku":"SKU-B","kind":"like","ts":\#(2000 + second * 10_000)}"#
+            records.append((Self.record("interactions", offset: Int64(second - 1), json, key: "SKU-B"), .interactions))
+        }
+        for (record, role) in records {
+            task.accept(record, role: role)
+            task.updateHighWatermark(role, record.offset + 1)
+        }
+        var out: [OutgoingRecord] = []
+        task.drain(now: .now, maximumRecords: .max, into: &out)
+        let alerts = try out.filter { $0.topic == "stock-alerts" }.map {
+            try #require(JSONSerialization.jsonObject(with: Data($0.value)) as? [String: Any])
+        }
+        #expect(alerts.map { $0["transition"] as? String } == ["raised", "resolved"])
+        #expect(alerts.map { $0["caused_by"] as? String }.first == "o1")
+        let resolved = try #require(alerts.last)
+        let causedBy = try #require(resolved["caused_by"] as? String)
+        #expect(causedBy == "watermark-\(resolved["ts"] as? Int ?? -1)")
+        // Watermark evaluations land on 10-second slots, 5 s (the allowed lateness) behind the stream.
+        #expect((resolved["ts"] as? Int).map { $0 % 10_000 == 0 && $0 > 2000 + 300_000 } == true)
+    }
+
     @Test("records below the group's committed offsets rebuild state but publish nothing again")
     func restoreSuppressesOutputs() {
         var task = Self.task()

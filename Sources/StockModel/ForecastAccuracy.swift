@@ -1,0 +1,33 @@
+/// Running forecast error: MAE in units and MAPE over the forecasts whose actual demand was non-zero.
+public struct ForecastAccuracy: Sendable, Equatable {
+    /// Forecasts scored.
+    public private(set) var scoredForecasts = 0
+    /// Forecasts with non-zero actual demand (the MAPE denominator).
+    public private(set) var percentageScoredForecasts = 0
+    private var absoluteErrorSum = 0.0
+    private var absolutePercentageErrorSum = 0.0
+
+    /// Creates an empty score.
+    public init() {}
+
+    /// Mean absolute error in units; nil before the first score.
+    public var meanAbsoluteError: Double? {
+        scoredForecasts == 0 ? nil : absoluteErrorSum / Double(scoredForecasts)
+    }
+
+    /// Mean absolute percentage error as a fraction (0.12 = 12%); nil before a forecast with actual demand.
+    public var meanAbsolutePercentageError: Double? {
+        percentageScoredForecasts == 0 ? nil : absolutePercentageErrorSum / Double(percentageScoredForecasts)
+    }
+
+    /// Scores one forecast against what actually sold over its horizon.
+    public mutating func record(predicted: Double, actual: Int64) {
+        let error = abs(predicted - Double(actual))
+        scoredForecasts += 1
+        absoluteErrorSum += error
+        if actual > 0 {
+            percentageScoredForecasts += 1
+            absolutePercentageErrorSum += error / Double(actual)
+        }
+    }
+}

@@ -1,0 +1,46 @@
+/// Exact units per event-time minute for the last 30 minutes: a ring of 30 buckets (O(1) memory).
+///
+/// `rate_per_min` is what operators compute by hand, "units sold in the last 30 minutes ÷ 30", so it
+/// is counted exactly here rather than approximated by a decayed counter: the current (partial)
+/// minute plus the 29 before it. A unit older than the ring when it arrives (a very late event) is
+/// not counted here; ``droppedUnits`` says how many.
+public struct TrailingMinuteCounts: Sendable, Equatable {
+    /// How many one-minute buckets the ring holds.
+    public static let minutes = 30
+    private var units = [Int64](repeating: 0, count: minutes)
+    private var bucketMinute = [Int64](repeating: .min, count: minutes)
+    /// Units that arrived too late for the ring.
+    public private(set) var droppedUnits: Int64 = 0
+
+    /// Creates an empty ring.
+    public init() {}
+
+    static func minute(of time: EventTime) -> Int64 {
+        let milliseconds = time.millisecondsSinceEpoch
+        return milliseconds >= 0 ? milliseconds / 60_000 : (milliseconds + 1) / 60_000 - 1
+    }
+
+    /// Adds `quantity` units at `time`.
+    public mutating func add(_ quantity: Int64, at time: EventTime) {
+        let minute = Self.minute(of: time)
+        let index = Int(((minute % Int64(Self.minutes)) + Int64(Self.minutes)) % Int64(Self.minutes))
+        if bucketMinute[index] == minute {
+            units[index] = SKULedger.saturatingAdd(units[index], quantity)
+        } else if bucketMinute[index] < minute {
+            bucketMinute[index] = minute
+            units[index] = quantity
+        } else {
+            droppedUnits = SKULedger.saturatingAdd(droppedUnits, quantity)
+        }
+    }
+
+    /// Units in the minute of `time` and the 29 minutes before it.
+    public func total(at time: EventTime) -> Int64 {
+        let minute = Self.minute(of: time)
+        var total: Int64 = 0
+        for index in 0..<Self.minutes where bucketMinute[index] <= minute && bucketMinute[index] > minute - Int64(Self.minutes) {
+            total = SKULedger.saturatingAdd(total, units[index])
+        }
+        return total
+    }
+}
