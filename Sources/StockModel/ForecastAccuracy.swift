@@ -20,6 +20,14 @@ public struct ForecastAccuracy: Sendable, Equatable {
         percentageScoredForecasts == 0 ? nil : absolutePercentageErrorSum / Double(percentageScoredForecasts)
     }
 
+    /// Adds another running score to this one, as if its forecasts had been scored here.
+    public mutating func merge(_ other: ForecastAccuracy) {
+        scoredForecasts += other.scoredForecasts
+        percentageScoredForecasts += other.percentageScoredForecasts
+        absoluteErrorSum += other.absoluteErrorSum
+        absolutePercentageErrorSum += other.absolutePercentageErrorSum
+    }
+
     /// Scores one forecast against what actually sold over its horizon.
     public mutating func record(predicted: Double, actual: Int64) {
         let error = abs(predicted - Double(actual))

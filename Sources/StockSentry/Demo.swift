@@ -148,6 +148,7 @@ enum DemoLine {
             "  alerts      \(metrics.alertTransitions) transitions; raised or escalated to \(levels)",
             "  commands    freeze \(metrics.commandsByAction[.freeze, default: 0]), unfreeze \(metrics.commandsByAction[.unfreeze, default: 0])",
             "  oversold    \(metrics.oversoldUnits) units",
+            "  forecasts   \(metrics.forecastAccuracySummary)",
             "  deadletter  \(metrics.deadLetters) records (\(summary.deliberatelyBad) bad records were generated)",
             summary.settled ? "  all \(summary.outputsSeen) output records were read back from Kafka" : "  stopped before every output was read back",
         ]

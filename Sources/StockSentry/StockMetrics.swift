@@ -28,6 +28,8 @@ public final class StockMetrics: Sendable {
         public var commandsByAction: [CommandAction: Int] = [:]
         /// Units sold beyond stock, summed over the SKUs of the assigned tasks at the last report.
         public var oversoldUnits: Int64 = 0
+        /// Forecast error per tier over the assigned tasks' scored forecasts, at the last report.
+        public var forecastAccuracyByTier: [Tier: ForecastAccuracy] = [:]
         /// Tasks currently assigned to this instance.
         public var assignedTasks = 0
         /// Offset commits made.
@@ -46,6 +48,19 @@ public final class StockMetrics: Sendable {
 
     func update(_ body: (inout Snapshot) -> Void) {
         state.withLock { body(&$0) }
+    }
+}
+
+extension StockMetrics.Snapshot {
+    /// Forecast error per tier in words, e.g. `traffic MAE 4.2 units, MAPE 31% (57 scored)`.
+    public var forecastAccuracySummary: String {
+        let parts = Tier.allCases.compactMap { tier -> String? in
+            guard let score = forecastAccuracyByTier[tier], let mae = score.meanAbsoluteError else { return nil }
+            let mape = score.meanAbsolutePercentageError.map { "\(Int(($0 * 100).rounded()))%" } ?? "n/a"
+            let tenths = (mae * 10).rounded() / 10
+            return "\(tier.rawValue) MAE \(tenths) units, MAPE \(mape) (\(score.scoredForecasts) scored)"
+        }
+        return parts.isEmpty ? "no forecast has reached its horizon yet" : parts.joined(separator: "; ")
     }
 }
 

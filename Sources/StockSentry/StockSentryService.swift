@@ -63,7 +63,11 @@ public struct StockSentryService: Service {
             throw error
         }
         try await loop.finish()
-        logger.info("stopped", metadata: ["commits": .stringConvertible(metrics.snapshot.commits)])
+        let final = metrics.snapshot
+        logger.info("stopped", metadata: [
+            "commits": .stringConvertible(final.commits),
+            "forecast_accuracy": .string(final.forecastAccuracySummary),
+        ])
     }
 
     /// Refuses to start unless every input topic exists and all have the same partition count.
@@ -279,10 +283,17 @@ struct ProcessingLoop {
     private mutating func updateGauges() {
         lastGaugeUpdate = .now
         let oversold = tasks.values.reduce(Int64(0)) { $0 + $1.book.statistics.oversoldUnits }
+        var accuracy: [Tier: ForecastAccuracy] = [:]
+        for task in tasks.values {
+            for (tier, score) in task.book.forecastAccuracyByTier {
+                accuracy[tier, default: ForecastAccuracy()].merge(score)
+            }
+        }
         let assigned = tasks.count
         metrics.update {
             $0.oversoldUnits = oversold
             $0.assignedTasks = assigned
+            $0.forecastAccuracyByTier = accuracy
         }
     }
 
