@@ -21,6 +21,8 @@ import Testing
         #expect(left == all)
         #expect(left.scoredForecasts == 5)
         #expect(left.percentageScoredForecasts == 4, "the forecast with no actual demand has no percentage error")
-        #expect(left.meanAbsoluteError == (2 + 5 + 0.5 + 6 + 0) / 5)
+        let absoluteErrors: [Double] = [2, 5, 0.5, 6, 0]
+        let expectedMeanAbsoluteError = absoluteErrors.reduce(0, +) / 5
+        #expect(left.meanAbsoluteError == expectedMeanAbsoluteError)
     }
 }
