@@ -37,6 +37,7 @@ let package = Package(
         .target(
             name: "StockSentry",
             dependencies: [
+                "EventLog",
                 "Kafka",
                 "StockModel",
                 .product(name: "Logging", package: "swift-log"),

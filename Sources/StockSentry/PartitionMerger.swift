@@ -80,6 +80,11 @@ struct PartitionMerger: Sendable {
         lanes[index].position = record.record.offset + 1
     }
 
+    /// Records that `offset` of `role` was received but needs no merging (the task log already holds it).
+    mutating func noteReceived(_ role: InputTopic, offset: Int64) {
+        lanes[Self.laneIndex(role)].position = offset + 1
+    }
+
     mutating func updateHighWatermark(_ role: InputTopic, _ highWatermark: Int64?) {
         guard let highWatermark else { return }
         lanes[Self.laneIndex(role)].highWatermark = highWatermark
@@ -118,14 +123,19 @@ struct PartitionMerger: Sendable {
         }
         waitingSince = nil
         guard let record = lanes[best].queue.removeFirst() else { return .idle }
-        if case .success = record.decoded {
-            if let streamTime, record.mergeTime < streamTime {
-                lateRecords += 1
-            } else {
-                streamTime = record.mergeTime
-            }
-        }
+        advanceStreamTime(past: record)
         return .process(record)
+    }
+
+    /// Moves the stream time as releasing `record` does; replay of a task log calls it for each
+    /// logged record so the watermark advances exactly as it did live.
+    mutating func advanceStreamTime(past record: BufferedRecord) {
+        guard case .success = record.decoded else { return }
+        if let streamTime, record.mergeTime < streamTime {
+            lateRecords += 1
+        } else {
+            streamTime = record.mergeTime
+        }
     }
 
     private static func precedes(_ a: BufferedRecord, _ laneA: Int, _ b: BufferedRecord, _ laneB: Int) -> Bool {

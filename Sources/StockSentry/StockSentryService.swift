@@ -154,14 +154,23 @@ struct ProcessingLoop {
             }
             updateGauges()
         }
+        var created: [Int32] = []
         for assignment in batch.assigned {
             let topicPartition = assignment.topicPartition
             guard let role = configuration.topics.role(of: topicPartition.topic) else { continue }
             if tasks[topicPartition.partition] == nil {
                 tasks[topicPartition.partition] = TaskProcessor(partition: topicPartition.partition, configuration: configuration)
+                created.append(topicPartition.partition)
                 logger.info("task assigned", metadata: [StockSentryLoggingKeys.task: .stringConvertible(topicPartition.partition)])
             }
             tasks[topicPartition.partition]!.setRestoreBoundary(role, committedOffset: assignment.committedOffset)
+        }
+        if let dataDirectory = configuration.dataDirectory {
+            // After every boundary is known: replayed records past them republish their outputs.
+            for partition in created.sorted() {
+                let directory = TaskLog.directory(dataDirectory: dataDirectory, groupID: configuration.groupID, partition: partition)
+                try tasks[partition]!.attachLog(directory: directory, logger: logger, into: &pending)
+            }
         }
         if !batch.assigned.isEmpty { updateGauges() }
     }
@@ -175,7 +184,11 @@ struct ProcessingLoop {
                 let topicPartition = inputPartition(role, partition)
                 tasks[partition]!.updateHighWatermark(role, consumer.cachedHighWatermark(topicPartition))
             }
-            processed += tasks[partition]!.drain(now: now, maximumRecords: .max, into: &pending)
+            processed += try tasks[partition]!.drain(now: now, maximumRecords: .max, into: &pending)
+        }
+        // The batch is durable before any of its effects leave the process.
+        for partition in tasks.keys.sorted() {
+            try await tasks[partition]!.commitLog()
         }
         if !pending.isEmpty {
             for record in pending {

@@ -1,4 +1,5 @@
 import Kafka
+import Logging
 import StockModel
 
 /// One task: partition `p` of every input topic, the SKUs hashed to it, their ledger and alerts.
@@ -17,6 +18,8 @@ struct TaskProcessor: Sendable {
     private var restoreBoundary: [InputTopic: Int64] = [:]
     /// Per role: the next offset to commit (last processed + 1).
     private(set) var processedPositions: [InputTopic: Int64] = [:]
+    /// The task's durable log, when the service runs with a data directory.
+    private var log: TaskLog?
     private var outputScratch: [StockOutput] = []
     /// What happened since the last ``takeCounters()``.
     private var counters = TaskCounters()
@@ -39,8 +42,66 @@ struct TaskProcessor: Sendable {
         restoreBoundary.contains { role, boundary in (processedPositions[role] ?? 0) < boundary }
     }
 
-    /// Decodes `record` and buffers it for the merge.
+    /// Opens the task's log in `directory` and folds every record it holds, in its logged order.
+    ///
+    /// Call after the restore boundaries are set: outputs of logged records past the group's
+    /// committed offsets may not have been published before the restart, so they are published
+    /// again (same IDs). Records the consumer hands over later that the log already holds are
+    /// skipped by ``accept(_:role:)``.
+    mutating func attachLog(directory: String, logger: Logger, into out: inout [OutgoingRecord]) throws {
+        log = try TaskLog.open(directory: directory, logger: logger) { logged in
+            try self.replay(logged, into: &out)
+        }
+    }
+
+    /// Folds the log in `directory` without changing it or publishing anything (for `inspect`).
+    mutating func fold(logDirectory directory: String) throws {
+        for role in InputTopic.allCases { restoreBoundary[role] = .max }
+        var discarded: [OutgoingRecord] = []
+        try TaskLog.read(directory: directory, repairingTornTail: false) { logged in
+            try self.replay(logged, into: &discarded)
+            discarded.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// Every output the log in `directory` implies, published or not, in log order (for tests
+    /// that check nothing was lost across crashes).
+    mutating func foldOutputs(logDirectory directory: String) throws -> [OutgoingRecord] {
+        for role in InputTopic.allCases { restoreBoundary[role] = 0 }
+        var outputs: [OutgoingRecord] = []
+        try TaskLog.read(directory: directory, repairingTornTail: false) { logged in
+            try self.replay(logged, into: &outputs)
+        }
+        return outputs
+    }
+
+    /// Applies one logged record as the live run did: same decoding, same stream time.
+    private mutating func replay(_ logged: LoggedRecord, into out: inout [OutgoingRecord]) throws {
+        let record = logged.record
+        guard let role = topics.role(of: record.topic) else { return }
+        let buffered = buffer(record, role: role)
+        merger.noteReceived(role, offset: record.offset)
+        merger.advanceStreamTime(past: buffered)
+        try process(buffered, into: &out, logging: false)
+    }
+
+    /// Writes and fsyncs the records this task appended since the last commit.
+    func commitLog() async throws {
+        guard let log, log.hasPendingRecords else { return }
+        try await log.commit()
+    }
+
+    /// Decodes `record` and buffers it for the merge; a record already processed (a re-read of
+    /// what the task log holds) is only noted.
     mutating func accept(_ record: KafkaRecord, role: InputTopic) {
+        if let position = processedPositions[role], record.offset < position {
+            merger.noteReceived(role, offset: record.offset)
+            return
+        }
+        merger.enqueue(buffer(record, role: role))
+    }
+
+    private func buffer(_ record: KafkaRecord, role: InputTopic) -> BufferedRecord {
         let recordTime = record.timestampMilliseconds.map(EventTime.init(millisecondsSinceEpoch:))
         let decoded = decoder.decode(value: record.value, key: record.key, topic: role, recordTimestamp: recordTime)
         let mergeTime: EventTime
@@ -51,7 +112,7 @@ struct TaskProcessor: Sendable {
             // its partition instead of holding back on a timestamp it may not even have.
             mergeTime = EventTime(millisecondsSinceEpoch: .min)
         }
-        merger.enqueue(BufferedRecord(record: record, role: role, decoded: decoded, mergeTime: mergeTime))
+        return BufferedRecord(record: record, role: role, decoded: decoded, mergeTime: mergeTime)
     }
 
     mutating func updateHighWatermark(_ role: InputTopic, _ highWatermark: Int64?) {
@@ -61,17 +122,19 @@ struct TaskProcessor: Sendable {
     /// Processes buffered records in merge order until the merger waits or runs dry, appending
     /// what must be published to `out`.
     /// - Returns: how many records were processed.
+    /// - Throws: ``StockSentryError`` when the task log cannot take a record.
     @discardableResult
-    mutating func drain(now: ContinuousClock.Instant, maximumRecords: Int, into out: inout [OutgoingRecord]) -> Int {
+    mutating func drain(now: ContinuousClock.Instant, maximumRecords: Int, into out: inout [OutgoingRecord]) throws -> Int {
         var processed = 0
         while processed < maximumRecords, case .process(let buffered) = merger.next(now: now) {
-            process(buffered, into: &out)
+            try process(buffered, into: &out, logging: true)
             processed += 1
         }
         return processed
     }
 
-    private mutating func process(_ buffered: BufferedRecord, into out: inout [OutgoingRecord]) {
+    private mutating func process(_ buffered: BufferedRecord, into out: inout [OutgoingRecord], logging: Bool) throws {
+        if logging, let log { try log.append(buffered.record) }
         let offset = buffered.record.offset
         let publishes = offset >= (restoreBoundary[buffered.role] ?? 0)
         processedPositions[buffered.role] = offset + 1

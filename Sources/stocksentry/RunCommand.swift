@@ -16,7 +16,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Policy file (JSON or YAML, see Schemas/policy.schema.json). Default: built-in policy.")
     var policy: String?
 
-    @Option(help: "Directory for durable task state (event log and snapshots; reserved, not used yet).")
+    @Option(help: "Directory for the task logs (one per task, under <dir>/<group>/task-<p>); without it state is rebuilt from the input topics.")
     var dataDir: String?
 
     @Option(help: "Longest wait, in ms, for a partition that may hold earlier records (max_task_idle).")

@@ -30,7 +30,7 @@ import Testing
             task.updateHighWatermark(role, Int64(offset) + 1)
         }
         var out: [OutgoingRecord] = []
-        #expect(task.drain(now: .now, maximumRecords: .max, into: &out) == 2)
+        #expect(try task.drain(now: .now, maximumRecords: .max, into: &out) == 2)
         #expect(out.map(\.topic) == ["stock-alerts", "stock-commands"])
         #expect(out.allSatisfy { $0.key == Array("SKU-A".utf8) })
         let alert = try #require(JSONSerialization.jsonObject(with: Data(out[0].value)) as? [String: Any])
@@ -54,7 +54,7 @@ import Testing
             task.updateHighWatermark(role, record.offset + 1)
         }
         var out: [OutgoingRecord] = []
-        task.drain(now: .now, maximumRecords: .max, into: &out)
+        try task.drain(now: .now, maximumRecords: .max, into: &out)
         let alerts = try out.filter { $0.topic == "stock-alerts" }.map {
             try #require(JSONSerialization.jsonObject(with: Data($0.value)) as? [String: Any])
         }
@@ -68,7 +68,7 @@ import Testing
     }
 
     @Test("records below the group's committed offsets rebuild state but publish nothing again")
-    func restoreSuppressesOutputs() {
+    func restoreSuppressesOutputs() throws {
         var task = Self.task()
         task.setRestoreBoundary(.inventory, committedOffset: 1)
         task.setRestoreBoundary(.orders, committedOffset: 2)
@@ -77,7 +77,7 @@ import Testing
             task.updateHighWatermark(role, Int64(offset) + 1)
         }
         var out: [OutgoingRecord] = []
-        task.drain(now: .now, maximumRecords: .max, into: &out)
+        try task.drain(now: .now, maximumRecords: .max, into: &out)
         #expect(out.isEmpty)
         #expect(task.book.ledger(for: "SKU-A")?.available == 0)
         #expect(!task.isRestoring)
@@ -89,7 +89,7 @@ import Testing
         task.accept(Self.record("orders", offset: 1042, #"{"event_id":"e","order_id":"o","sku":"SKU-A","qty":-5,"status":"paid"}"#),
                     role: .orders)
         var out: [OutgoingRecord] = []
-        task.drain(now: .now, maximumRecords: .max, into: &out)
+        try task.drain(now: .now, maximumRecords: .max, into: &out)
         try #require(out.count == 1)
         #expect(out[0].topic == "stock-deadletter")
         let letter = try #require(JSONSerialization.jsonObject(with: Data(out[0].value)) as? [String: Any])
