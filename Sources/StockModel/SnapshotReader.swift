@@ -1,8 +1,8 @@
 /// Reads the fields of a ``StockBookSnapshot`` with every read bounds-checked: bad bytes become a
 /// ``SnapshotDecodingError`` naming the field and its byte offset, never a trap.
 struct SnapshotReader {
-    /// The largest magnitude accepted for an event time (ms): about year ±31 000, far beyond what
-    /// RFC 3339 input can carry, and small enough that the fold's time arithmetic cannot overflow.
+    /// The largest magnitude accepted for an event time (ms), 10¹⁸ (about ±31 million years): far beyond
+    /// what RFC 3339 input can carry, and small enough that the fold's time differences cannot overflow.
     static let maximumTimeMagnitude: Int64 = 1_000_000_000_000_000
 
     let bytes: [UInt8]
