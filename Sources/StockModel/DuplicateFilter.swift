@@ -1,9 +1,9 @@
 /// Remembers the last `capacity` distinct event IDs: a FIFO ring plus a set, so memory is bounded.
 struct DuplicateFilter: Sendable {
     let capacity: Int
-    private var ring: [String] = []
-    private var nextSlot = 0
-    private var seen: Set<String> = []
+    var ring: [String] = []
+    var nextSlot = 0
+    var seen: Set<String> = []
 
     /// Creates a filter; a capacity ≤ 0 remembers nothing.
     init(capacity: Int) {

@@ -1,11 +1,11 @@
 /// Running forecast error: MAE in units and MAPE over the forecasts whose actual demand was non-zero.
 public struct ForecastAccuracy: Sendable, Equatable {
     /// Forecasts scored.
-    public private(set) var scoredForecasts = 0
+    public internal(set) var scoredForecasts = 0
     /// Forecasts with non-zero actual demand (the MAPE denominator).
-    public private(set) var percentageScoredForecasts = 0
-    private var absoluteErrorSum = 0.0
-    private var absolutePercentageErrorSum = 0.0
+    public internal(set) var percentageScoredForecasts = 0
+    var absoluteErrorSum = 0.0
+    var absolutePercentageErrorSum = 0.0
 
     /// Creates an empty score.
     public init() {}

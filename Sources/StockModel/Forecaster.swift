@@ -44,30 +44,30 @@ public struct Forecaster: Sendable, Equatable {
     static let mentionPriorFactor = 0.5
 
     /// When the SKU was first seen; rates are bias-corrected from here.
-    public private(set) var observedSince: EventTime
+    public internal(set) var observedSince: EventTime
     /// Paid units.
-    public private(set) var paid = SignalRates()
+    public internal(set) var paid = SignalRates()
     /// Units of created orders.
-    public private(set) var created = SignalRates()
+    public internal(set) var created = SignalRates()
     /// Cart adds minus removes.
-    public private(set) var cartAdds = SignalRates()
+    public internal(set) var cartAdds = SignalRates()
     /// Comments and questions.
-    public private(set) var mentions = SignalRates()
+    public internal(set) var mentions = SignalRates()
     /// Paid units per minute over the last 30 minutes, exactly.
-    public private(set) var soldByMinute = TrailingMinuteCounts()
+    public internal(set) var soldByMinute = TrailingMinuteCounts()
     /// All paid units ever counted.
-    public private(set) var paidUnitsTotal: Int64 = 0
+    public internal(set) var paidUnitsTotal: Int64 = 0
     /// Net cart adds ever counted.
-    public private(set) var cartUnitsTotal: Int64 = 0
+    public internal(set) var cartUnitsTotal: Int64 = 0
     /// Mentions ever counted.
-    public private(set) var mentionsTotal: Int64 = 0
+    public internal(set) var mentionsTotal: Int64 = 0
     /// Learned numerators and denominators (decayed by half per completed horizon).
-    private var learnedPaidUnits = 0.0
-    private var learnedCartUnits = 0.0
-    private var learnedMentions = 0.0
+    var learnedPaidUnits = 0.0
+    var learnedCartUnits = 0.0
+    var learnedMentions = 0.0
     var pending: PendingForecast?
     /// This SKU's forecast error so far.
-    public private(set) var accuracy = ForecastAccuracy()
+    public internal(set) var accuracy = ForecastAccuracy()
 
     /// Creates the state of a SKU first seen at `time`.
     public init(observedSince time: EventTime) {

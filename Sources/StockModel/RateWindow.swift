@@ -17,9 +17,9 @@ public struct RateWindow: Sendable, Equatable {
     /// τ in milliseconds.
     public let timeConstantMilliseconds: Int64
     /// The decayed count as of ``updatedAt``.
-    public private(set) var decayedCount: Double = 0
+    public internal(set) var decayedCount: Double = 0
     /// Event time of the last update; nil before the first.
-    public private(set) var updatedAt: EventTime?
+    public internal(set) var updatedAt: EventTime?
 
     /// Creates an empty window with time constant `minutes` (τ).
     public init(minutes: Int) {

@@ -2,13 +2,13 @@
 /// 30 minute windows: four ``RateWindow``s, 4 × 24 bytes whatever the traffic.
 public struct SignalRates: Sendable, Equatable {
     /// τ = 1 minute.
-    public private(set) var oneMinute = RateWindow(minutes: 1)
+    public internal(set) var oneMinute = RateWindow(minutes: 1)
     /// τ = 5 minutes.
-    public private(set) var fiveMinutes = RateWindow(minutes: 5)
+    public internal(set) var fiveMinutes = RateWindow(minutes: 5)
     /// τ = 15 minutes.
-    public private(set) var fifteenMinutes = RateWindow(minutes: 15)
+    public internal(set) var fifteenMinutes = RateWindow(minutes: 15)
     /// τ = 30 minutes.
-    public private(set) var thirtyMinutes = RateWindow(minutes: 30)
+    public internal(set) var thirtyMinutes = RateWindow(minutes: 30)
 
     /// Creates empty windows.
     public init() {}

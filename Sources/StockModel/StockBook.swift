@@ -12,18 +12,18 @@ public struct StockBook: Sendable {
 
     /// The policies used to evaluate alerts and freezes; may be replaced between events.
     public var policy: PolicySet
-    private var ledgersBySKU: [String: SKULedger] = [:]
-    private var alertStates: [String: AlertState] = [:]
-    private var forecastersBySKU: [String: Forecaster] = [:]
-    private var accuracyByTier: [Tier: ForecastAccuracy] = [:]
+    var ledgersBySKU: [String: SKULedger] = [:]
+    var alertStates: [String: AlertState] = [:]
+    var forecastersBySKU: [String: Forecaster] = [:]
+    var accuracyByTier: [Tier: ForecastAccuracy] = [:]
     /// SKUs with an open alert, freeze, lowered exposure or running cooldown.
-    private var watchedSKUs: Set<String> = []
-    private var duplicateFilter: DuplicateFilter
-    private var counters = BookStatistics()
+    var watchedSKUs: Set<String> = []
+    var duplicateFilter: DuplicateFilter
+    var counters = BookStatistics()
     /// The highest event time applied or advanced to.
-    public private(set) var streamTime: EventTime?
+    public internal(set) var streamTime: EventTime?
     /// The last watermark slot (watermark ÷ evaluation interval) evaluated.
-    private var evaluatedWatermarkSlot: Int64?
+    var evaluatedWatermarkSlot: Int64?
 
     /// Creates an empty book.
     /// - Parameters:

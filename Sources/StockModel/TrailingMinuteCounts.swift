@@ -7,10 +7,10 @@
 public struct TrailingMinuteCounts: Sendable, Equatable {
     /// How many one-minute buckets the ring holds.
     public static let minutes = 30
-    private var units = [Int64](repeating: 0, count: minutes)
-    private var bucketMinute = [Int64](repeating: .min, count: minutes)
+    var units = [Int64](repeating: 0, count: minutes)
+    var bucketMinute = [Int64](repeating: .min, count: minutes)
     /// Units that arrived too late for the ring.
-    public private(set) var droppedUnits: Int64 = 0
+    public internal(set) var droppedUnits: Int64 = 0
 
     /// Creates an empty ring.
     public init() {}
