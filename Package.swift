@@ -56,7 +56,7 @@ let package = Package(
         .testTarget(name: "StockModelTests", dependencies: ["StockModel"]),
         .testTarget(name: "EventLogTests", dependencies: ["EventLog"]),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
-        .testTarget(name: "StockSentryTests", dependencies: ["StockSentry", "StockModel", "Kafka"]),
+        .testTarget(name: "StockSentryTests", dependencies: ["StockSentry", "StockModel", "Kafka", "EventLog"]),
         .testTarget(name: "IntegrationTests", dependencies: ["StockSentry", "StockModel"]),
     ],
     swiftLanguageModes: [.v6]

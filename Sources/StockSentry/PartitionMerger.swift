@@ -127,6 +127,12 @@ struct PartitionMerger: Sendable {
         return .process(record)
     }
 
+    /// Resumes at the stream time a snapshot recorded, so late counting and the watermark continue
+    /// exactly as they would have without the restart.
+    mutating func restore(streamTime: EventTime?) {
+        self.streamTime = streamTime
+    }
+
     /// Moves the stream time as releasing `record` does; replay of a task log calls it for each
     /// logged record so the watermark advances exactly as it did live.
     mutating func advanceStreamTime(past record: BufferedRecord) {

@@ -62,6 +62,10 @@ public struct StockSentryConfiguration: Sendable {
     public var policy: PolicySet = .builtInDefault
     /// Where durable task state will live (event log and snapshots arrive with their own issue). Default: nil.
     public var dataDirectory: String?
+    /// With a data directory: snapshot a task's state after this many processed records. Default: 10,000.
+    public var snapshotEveryRecords: Int = 10_000
+    /// With a data directory: snapshot a task's state at least this often while it processes. Default: 60 s.
+    public var snapshotInterval: Duration = .seconds(60)
     /// Records taken from librdkafka per poll. Default: 5,000.
     public var maximumBatchRecords: Int = 5_000
     /// How long one poll waits for the first record. Default: 50 ms.

@@ -1,3 +1,4 @@
+import EventLog
 import Kafka
 import Logging
 import ServiceLifecycle
@@ -105,6 +106,7 @@ struct ProcessingLoop {
     private var lastCommit = ContinuousClock.now
     private var lastGaugeUpdate = ContinuousClock.now
     private var uncommitted = false
+    private let snapshotSchedule: SnapshotSchedule
 
     init(configuration: StockSentryConfiguration, consumer: KafkaConsumer, producer: KafkaProducer,
          metrics: StockMetrics, logger: Logger) {
@@ -113,6 +115,10 @@ struct ProcessingLoop {
         self.producer = producer
         self.metrics = metrics
         self.logger = logger
+        var schedule = SnapshotSchedule()
+        schedule.everyEvents = configuration.snapshotEveryRecords
+        schedule.everyInterval = configuration.snapshotInterval
+        self.snapshotSchedule = schedule
     }
 
     mutating func run(until shutdown: ShutdownFlag) async throws {
@@ -196,6 +202,11 @@ struct ProcessingLoop {
             }
             pending.removeAll(keepingCapacity: true)
             try await producer.flush(timeout: configuration.flushTimeout)
+        }
+        // Only after the flush: a snapshot covers records whose outputs are all delivered, so a
+        // crash never leaves an output that replay after the snapshot could not publish again.
+        for partition in tasks.keys.sorted() {
+            try await tasks[partition]!.snapshotIfDue(snapshotSchedule, now: now)
         }
         if processed > 0 {
             try storeProcessedOffsets()

@@ -33,19 +33,26 @@ final class TaskLog: @unchecked Sendable {
     /// Opens (creating if needed) the task's log, handing every logged record to `replay` in order
     /// first. A torn last record is cut and reported; corruption anywhere else throws.
     static func open(
-        directory: String, logger: Logger, replay: (LoggedRecord) throws -> Void
+        directory: String, logger: Logger, restore: (Snapshot) throws -> Void, replay: (LoggedRecord) throws -> Void
     ) throws -> TaskLog {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
             throw StockSentryError(.io, "cannot create the task log directory \(directory): \(error); check --data-dir is writable")
         }
-        let report = try read(directory: directory, repairingTornTail: true, replay)
+        guard let report = try read(directory: directory, repairingTornTail: true, restore: restore, replay) else {
+            throw StockSentryError(.io, "task log \(directory): recovery produced no report")
+        }
+        for rejected in report.rejectedSnapshots {
+            logger.warning("task log: skipped a snapshot that failed its checks; replaying more of the log instead",
+                           metadata: ["error": .string("\(rejected)")])
+        }
         if let torn = report.tornTail {
             logger.warning("task log: cut a torn last record", metadata: ["tornTail": .string("\(torn)")])
         }
         logger.info("task log recovered", metadata: [
             "directory": .string(directory), "records": .stringConvertible(report.replayedRecordCount),
+            "snapshot": .string(report.snapshotPosition.map { "at \($0)" } ?? "none"),
         ])
         do {
             let writer = try LogWriter(directory: directory, resumingAt: report.endPosition, configuration: EventLogConfiguration())
@@ -57,10 +64,26 @@ final class TaskLog: @unchecked Sendable {
 
     /// Hands every record of the log in `directory` to `body`, in order. Without
     /// `repairingTornTail` nothing on disk changes (for `inspect` and `log dump`).
+    ///
+    /// With `useSnapshots` the newest valid snapshot is handed to `restore` first and only the
+    /// records after it follow (retention may have removed the earlier ones); without it the whole
+    /// log is read from its start.
     @discardableResult
-    static func read(directory: String, repairingTornTail: Bool, _ body: (LoggedRecord) throws -> Void) throws -> RecoveryReport {
+    static func read(
+        directory: String, repairingTornTail: Bool, useSnapshots: Bool = true,
+        restore: (Snapshot) throws -> Void, _ body: (LoggedRecord) throws -> Void
+    ) throws -> RecoveryReport? {
         do {
+            guard useSnapshots else {
+                // Recovery always consults the directory's snapshots; a whole-log read walks the segments.
+                let reader = LogReader(directory: directory, configuration: EventLogConfiguration())
+                try reader.forEachRecord(from: .zero) { record, payload in
+                    try body(try LoggedRecord(source: record.source, payload: payload, at: record.position))
+                }
+                return nil
+            }
             let recovery = try Recovery(directory: directory, configuration: EventLogConfiguration())
+            if let snapshot = recovery.snapshot { try restore(snapshot) }
             return try recovery.replay(repairingTornTail: repairingTornTail) { record, payload in
                 try body(try LoggedRecord(source: record.source, payload: payload, at: record.position))
             }
@@ -87,6 +110,25 @@ final class TaskLog: @unchecked Sendable {
 
     /// True when records were appended since the last commit.
     var hasPendingRecords: Bool { writer.uncommittedRecordCount > 0 }
+
+    /// Writes a snapshot of `state` at the durable end of the log, then removes the segments no
+    /// retained snapshot needs; off the cooperative pool. Call right after ``commit()``.
+    func snapshot(state: [UInt8], nextOffsets: [String: Int64]) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            queue.async {
+                do {
+                    let store = SnapshotStore(directory: self.directory)
+                    try store.write(Snapshot(logPosition: self.writer.durablePosition, nextOffsets: nextOffsets, state: state))
+                    try Retention.removeUnneededSegments(directory: self.directory, snapshotStore: store)
+                    continuation.resume()
+                } catch {
+                    continuation.resume(throwing: StockSentryError(
+                        .io, "task log \(self.directory): snapshot failed: \(error); recovery replays more of the log instead",
+                        cause: error as? EventLogError))
+                }
+            }
+        }
+    }
 
     /// Writes and fsyncs what was appended, off the cooperative pool.
     func commit() async throws {

@@ -57,7 +57,9 @@ public enum TaskLogInspector {
         guard FileManager.default.fileExists(atPath: directory) else {
             throw StockSentryError(.configuration, "no task log at \(directory); `stocksentry inspect` lists the tasks that have one")
         }
-        let report = try TaskLog.read(directory: directory, repairingTornTail: false) { logged in
+        let report = try TaskLog.read(directory: directory, repairingTornTail: false, restore: { snapshot in
+            emit(#"{"snapshot_log_position":\#(snapshot.logPosition.byteOffset),"note":"records before the newest snapshot may have been removed by retention; the records after it follow"}"#)
+        }) { logged in
             let record = logged.record
             let object: [String: Any] = [
                 "topic": record.topic, "partition": Int(record.partition), "offset": record.offset,
@@ -68,7 +70,7 @@ public enum TaskLogInspector {
             let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
             emit(String(decoding: data, as: UTF8.self))
         }
-        if let torn = report.tornTail {
+        if let torn = report?.tornTail {
             emit(#"{"torn_tail":"\#(torn)"}"#)
         }
     }

@@ -1,3 +1,4 @@
+import EventLog
 import Kafka
 import Logging
 import StockModel
@@ -20,6 +21,8 @@ struct TaskProcessor: Sendable {
     private(set) var processedPositions: [InputTopic: Int64] = [:]
     /// The task's durable log, when the service runs with a data directory.
     private var log: TaskLog?
+    private var recordsSinceSnapshot = 0
+    private var lastSnapshot = ContinuousClock.now
     private var outputScratch: [StockOutput] = []
     /// What happened since the last ``takeCounters()``.
     private var counters = TaskCounters()
@@ -49,16 +52,52 @@ struct TaskProcessor: Sendable {
     /// again (same IDs). Records the consumer hands over later that the log already holds are
     /// skipped by ``accept(_:role:)``.
     mutating func attachLog(directory: String, logger: Logger, into out: inout [OutgoingRecord]) throws {
-        log = try TaskLog.open(directory: directory, logger: logger) { logged in
+        log = try TaskLog.open(directory: directory, logger: logger, restore: { snapshot in
+            try self.restore(snapshot, directory: directory)
+        }, replay: { logged in
             try self.replay(logged, into: &out)
+        })
+        recordsSinceSnapshot = 0
+        lastSnapshot = .now
+    }
+
+    /// Takes the state and positions a snapshot recorded.
+    private mutating func restore(_ snapshot: Snapshot, directory: String) throws {
+        do {
+            book = try StockBook(snapshot: snapshot.state, policy: book.policy)
+        } catch {
+            throw StockSentryError(.io, "task log \(directory): the snapshot at \(snapshot.logPosition) passed its checksum but does not decode: \(error)")
         }
+        merger.restore(streamTime: book.streamTime)
+        for role in InputTopic.allCases {
+            let key = Snapshot.sourceKey(topic: topics.name(of: role), partition: partition)
+            if let next = snapshot.nextOffsets[key] {
+                processedPositions[role] = next
+                merger.noteReceived(role, offset: next - 1)
+            }
+        }
+    }
+
+    /// Snapshots the task's state when `schedule` says it is due; call right after ``commitLog()``.
+    mutating func snapshotIfDue(_ schedule: SnapshotSchedule, now: ContinuousClock.Instant) async throws {
+        guard let log, recordsSinceSnapshot > 0,
+              schedule.shouldSnapshot(eventsSinceLast: recordsSinceSnapshot, elapsed: lastSnapshot.duration(to: now)) else { return }
+        var nextOffsets: [String: Int64] = [:]
+        for (role, position) in processedPositions {
+            nextOffsets[Snapshot.sourceKey(topic: topics.name(of: role), partition: partition)] = position
+        }
+        try await log.snapshot(state: book.snapshotBytes(), nextOffsets: nextOffsets)
+        recordsSinceSnapshot = 0
+        lastSnapshot = now
     }
 
     /// Folds the log in `directory` without changing it or publishing anything (for `inspect`).
     mutating func fold(logDirectory directory: String) throws {
         for role in InputTopic.allCases { restoreBoundary[role] = .max }
         var discarded: [OutgoingRecord] = []
-        try TaskLog.read(directory: directory, repairingTornTail: false) { logged in
+        try TaskLog.read(directory: directory, repairingTornTail: false, restore: { snapshot in
+            try self.restore(snapshot, directory: directory)
+        }) { logged in
             try self.replay(logged, into: &discarded)
             discarded.removeAll(keepingCapacity: true)
         }
@@ -69,7 +108,7 @@ struct TaskProcessor: Sendable {
     mutating func foldOutputs(logDirectory directory: String) throws -> [OutgoingRecord] {
         for role in InputTopic.allCases { restoreBoundary[role] = 0 }
         var outputs: [OutgoingRecord] = []
-        try TaskLog.read(directory: directory, repairingTornTail: false) { logged in
+        try TaskLog.read(directory: directory, repairingTornTail: false, useSnapshots: false, restore: { _ in }) { logged in
             try self.replay(logged, into: &outputs)
         }
         return outputs
@@ -134,7 +173,10 @@ struct TaskProcessor: Sendable {
     }
 
     private mutating func process(_ buffered: BufferedRecord, into out: inout [OutgoingRecord], logging: Bool) throws {
-        if logging, let log { try log.append(buffered.record) }
+        if logging, let log {
+            try log.append(buffered.record)
+            recordsSinceSnapshot += 1
+        }
         let offset = buffered.record.offset
         let publishes = offset >= (restoreBoundary[buffered.role] ?? 0)
         processedPositions[buffered.role] = offset + 1

@@ -19,6 +19,12 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Directory for the task logs (one per task, under <dir>/<group>/task-<p>); without it state is rebuilt from the input topics.")
     var dataDir: String?
 
+    @Option(help: "With --data-dir: snapshot a task's state after this many records.")
+    var snapshotEvery = 10_000
+
+    @Option(help: "With --data-dir: snapshot a task's state at least this often, in seconds, while it processes.")
+    var snapshotIntervalSeconds = 60
+
     @Option(help: "Longest wait, in ms, for a partition that may hold earlier records (max_task_idle).")
     var maxTaskIdleMs = 500
 
@@ -34,6 +40,10 @@ struct RunCommand: AsyncParsableCommand {
             throw ValidationError("--max-task-idle-ms must be between 0 and 60000, got \(maxTaskIdleMs)")
         }
         _ = try Self.parseProperties(kafkaProperties)
+        guard snapshotEvery >= 1 else { throw ValidationError("--snapshot-every must be at least 1, got \(snapshotEvery)") }
+        guard snapshotIntervalSeconds >= 1 else {
+            throw ValidationError("--snapshot-interval-seconds must be at least 1, got \(snapshotIntervalSeconds)")
+        }
     }
 
     static func parseProperties(_ pairs: [String]) throws -> [String: String] {
@@ -53,6 +63,8 @@ struct RunCommand: AsyncParsableCommand {
         configuration.groupID = group
         configuration.topics = topics.topics
         configuration.dataDirectory = dataDir
+        configuration.snapshotEveryRecords = snapshotEvery
+        configuration.snapshotInterval = .seconds(snapshotIntervalSeconds)
         configuration.maximumTaskIdle = .milliseconds(maxTaskIdleMs)
         configuration.kafkaProperties = try Self.parseProperties(kafkaProperties)
         if let policy {

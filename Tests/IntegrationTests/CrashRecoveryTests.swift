@@ -26,7 +26,9 @@ struct CrashRecoveryTests {
         let directory = try Harness.temporaryDirectory("crash-\(seed)")
         let broker = try await BrokerProcess(partitions: 2, directory: directory)
         let dataDirectory = directory.appendingPathComponent("data").path
-        let run = ["run", "--bootstrap", broker.bootstrap, "--group", "crashy", "--data-dir", dataDirectory]
+        // Snapshots every 100 records, so kills land before, during and after snapshots.
+        let run = ["run", "--bootstrap", broker.bootstrap, "--group", "crashy", "--data-dir", dataDirectory,
+                   "--snapshot-every", "100"]
 
         // A 20-minute session streamed at 60× (about 20 s) while the processor is killed 3 times.
         let producer = try ChildProcess(name: "gen", arguments: ["gen", "--bootstrap", broker.bootstrap, "--seed", String(seed),

@@ -1,3 +1,4 @@
+import EventLog
 import Foundation
 import Kafka
 import StockModel
@@ -77,5 +78,36 @@ import Testing
                 _ = try LoggedRecord(source: .init(topic: "orders", partition: 0, offset: 7), payload: buffer, at: .init(64))
             }
         } throws: { "\($0)".contains("position 64") && "\($0)".contains("timestamp") }
+    }
+
+    @Test("a task restored from a snapshot plus the log after it has the state of a full replay")
+    func snapshotThenTail() async throws {
+        let directory = try Self.directory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let records = Self.kafkaRecords()
+        var live = Self.freshTask()
+        var outputs: [OutgoingRecord] = []
+        try live.attachLog(directory: directory, logger: .init(label: "test"), into: &outputs)
+        // The first two records, a snapshot, then the rest.
+        for (record, role) in records.prefix(2) { live.accept(record, role: role) }
+        live.updateHighWatermark(.orders, 1)
+        try live.drain(now: .now, maximumRecords: .max, into: &outputs)
+        try await live.commitLog()
+        try await live.snapshotIfDue(SnapshotSchedule(everyEvents: 1, everyInterval: .seconds(3_600)), now: .now)
+        #expect(FileManager.default.fileExists(atPath: directory + "/00000000000000000000.log"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).contains { $0.hasSuffix(".snapshot") })
+        live.updateHighWatermark(.orders, 3)
+        for (record, role) in records.dropFirst(2) { live.accept(record, role: role) }
+        try live.drain(now: .now, maximumRecords: .max, into: &outputs)
+        try await live.commitLog()
+
+        var restored = Self.freshTask()
+        for role in InputTopic.allCases { restored.setRestoreBoundary(role, committedOffset: .max) }
+        var none: [OutgoingRecord] = []
+        try restored.attachLog(directory: directory, logger: .init(label: "test"), into: &none)
+        #expect(none.isEmpty)
+        #expect(restored.book.ledger(for: "SKU-A") == live.book.ledger(for: "SKU-A"))
+        #expect(restored.book.snapshotBytes() == live.book.snapshotBytes(), "the whole book, not just the ledger")
+        #expect(restored.processedPositions == live.processedPositions)
     }
 }
