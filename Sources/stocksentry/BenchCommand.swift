@@ -6,10 +6,10 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure throughput, latency and memory; prints a table and writes JSON.",
-        discussion: "Scenarios: replay (the model on one core, no Kafka), live (the processor beside a raw librdkafka consumer of the same records through a dev broker), latency (order produce → freeze read at fixed rates, HDR percentiles), memory (bytes per active SKU). Build with -c release for figures worth recording."
+        discussion: "Scenarios: replay (the model on one core, no Kafka), live (the processor beside a raw librdkafka consumer of the same records through a dev broker), latency (order produce → freeze read at fixed rates, HDR percentiles), memory (bytes per active SKU), recovery (restoring a task of 100k SKUs from its snapshot and from its whole log). Build with -c release for figures worth recording."
     )
 
-    @Argument(help: "Scenarios to run: replay, live, latency, memory (default: all).")
+    @Argument(help: "Scenarios to run: replay, live, latency, memory, recovery (default: all).")
     var scenarios: [String] = []
 
     @Option(help: "SKUs per tier in the generated session (replay, live).")
@@ -27,6 +27,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "SKUs in the memory scenario.")
     var memorySkus = 1_000_000
 
+    @Option(help: "SKUs in the task the recovery scenario restores.")
+    var recoverySkus = 100_000
+
     @Option(help: "Partitions per topic on the dev broker.")
     var partitions = 4
 
@@ -37,12 +40,13 @@ struct BenchCommand: AsyncParsableCommand {
 
     func validate() throws {
         for name in scenarios where BenchmarkConfiguration.Scenario(rawValue: name) == nil {
-            throw ValidationError("unknown scenario \"\(name)\"; choose from replay, live, latency, memory")
+            throw ValidationError("unknown scenario \"\(name)\"; choose from replay, live, latency, memory, recovery")
         }
         guard (1...10_000).contains(skusPerTier) else { throw ValidationError("--skus-per-tier must be between 1 and 10000, got \(skusPerTier)") }
         guard (1...24 * 60).contains(durationMinutes) else { throw ValidationError("--duration-minutes must be between 1 and 1440, got \(durationMinutes)") }
         guard (1...600).contains(latencySeconds) else { throw ValidationError("--latency-seconds must be between 1 and 600, got \(latencySeconds)") }
         guard (1...100_000_000).contains(memorySkus) else { throw ValidationError("--memory-skus must be between 1 and 100000000, got \(memorySkus)") }
+        guard (1...10_000_000).contains(recoverySkus) else { throw ValidationError("--recovery-skus must be between 1 and 10000000, got \(recoverySkus)") }
         guard (1...64).contains(partitions) else { throw ValidationError("--partitions must be between 1 and 64, got \(partitions)") }
         _ = try parsedRates()
     }
@@ -67,6 +71,7 @@ struct BenchCommand: AsyncParsableCommand {
         configuration.latencyRates = try parsedRates()
         configuration.latencyDuration = .seconds(latencySeconds)
         configuration.memorySKUs = memorySkus
+        configuration.recoverySKUs = recoverySkus
         configuration.partitions = partitions
         let report = try await Benchmark.run(configuration, logger: logger) { line in
             FileHandle.standardError.write(Data((line + "\n").utf8))

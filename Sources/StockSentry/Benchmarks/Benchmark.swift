@@ -15,6 +15,7 @@ public enum Benchmark {
             case .live: try await LiveBenchmark.run(configuration, logger: logger, into: &report)
             case .latency: try await LatencyBenchmark.run(configuration, logger: logger, into: &report)
             case .memory: MemoryBenchmark.run(configuration, into: &report)
+            case .recovery: try await RecoveryBenchmark.run(configuration, into: &report)
             }
         }
         if let peak = ProcessMemory.peakResidentBytes {

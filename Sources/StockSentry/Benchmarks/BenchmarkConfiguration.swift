@@ -10,6 +10,8 @@ public struct BenchmarkConfiguration: Sendable {
         case latency
         /// Resident bytes per active SKU.
         case memory
+        /// Time to restore a task of many SKUs from its data directory (snapshot, and whole log).
+        case recovery
     }
 
     /// Scenarios to run, in order. Default: all.
@@ -33,6 +35,8 @@ public struct BenchmarkConfiguration: Sendable {
     public var latencyProbesPerSecond = 200
     /// SKUs the memory scenario creates. Default: 1,000,000.
     public var memorySKUs = 1_000_000
+    /// SKUs in the task the recovery scenario restores. Default: 100,000.
+    public var recoverySKUs = 100_000
 
     public init() {}
 }
