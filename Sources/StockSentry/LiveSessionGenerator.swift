@@ -172,7 +172,7 @@ public struct LiveSessionGenerator: Sequence, Sendable {
         Iterator(generator: self)
     }
 
-    /// The NDJSON line for `record`, in the shape `Scripts/kafkacheck.py produce` reads:
+    /// The NDJSON line for `record`, in the shape `scripts/kafkacheck.py produce` reads:
     /// `{"topic":…,"key":…,"partition":null,"timestamp":…,"value":"<payload text>"}` (no newline).
     public static func ndjsonLine(_ record: GeneratedRecord) -> String {
         var writer = LiveSessionJSONWriter()

@@ -6,7 +6,7 @@ struct GenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gen",
         abstract: "Generate a live-room session: to Kafka with --bootstrap, else NDJSON to --output or standard output.",
-        discussion: "NDJSON lines are {\"topic\",\"key\",\"partition\",\"timestamp\",\"value\"} with the payload as a JSON string; `python Scripts/kafkacheck.py produce` reads the same shape."
+        discussion: "NDJSON lines are {\"topic\",\"key\",\"partition\",\"timestamp\",\"value\"} with the payload as a JSON string; `python scripts/kafkacheck.py produce` reads the same shape."
     )
 
     @Option(help: "Produce to this Kafka cluster instead of writing NDJSON.")

@@ -19,18 +19,18 @@ enum Harness {
         }
     }
 
-    /// The Python of the repository's venv (created by Scripts/python-env.sh).
+    /// The Python of the repository's venv (created by scripts/python-env.sh).
     static var python: String {
         get throws {
             let path = repositoryRoot.appendingPathComponent(".venv/bin/python").path
             guard FileManager.default.isExecutableFile(atPath: path) else {
-                throw HarnessError("no Python venv at \(path); run Scripts/python-env.sh (the README's test command does)")
+                throw HarnessError("no Python venv at \(path); run scripts/python-env.sh (the README's test command does)")
             }
             return path
         }
     }
 
-    static var kafkacheck: String { repositoryRoot.appendingPathComponent("Scripts/kafkacheck.py").path }
+    static var kafkacheck: String { repositoryRoot.appendingPathComponent("scripts/kafkacheck.py").path }
     static var schemas: String { repositoryRoot.appendingPathComponent("Schemas").path }
 
     /// A fresh temporary directory for one test.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what StockSentry needs on a bare Debian machine that has the Swift toolchain:
 #   librdkafka-dev + pkg-config (to build), kcat (cross-checks), and with --python the repo's
-#   .venv with confluent-kafka and jsonschema (Scripts/python-env.sh).
+#   .venv with confluent-kafka and jsonschema (scripts/python-env.sh).
 # Idempotent: does nothing that is already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,5 +28,5 @@ if [ ${#packages[@]} -gt 0 ]; then
 fi
 
 if $want_python; then
-    Scripts/python-env.sh >/dev/null
+    scripts/python-env.sh >/dev/null
 fi

@@ -4,6 +4,6 @@
 # Extra arguments go to `stocksentry demo` (see --help).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-Scripts/install-deps.sh
+scripts/install-deps.sh
 swift build --product stocksentry
 exec "$(swift build --show-bin-path)/stocksentry" demo "$@"

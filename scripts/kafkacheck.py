@@ -14,7 +14,7 @@ Subcommands (all read and write NDJSON, one JSON object a line):
   validate         validate each record's payload against Schemas/<topic>.schema.json.
   validate-policy  validate a policy file (JSON, or YAML when PyYAML is installed).
 
-Set up its Python with `Scripts/python-env.sh` (prints the venv's python path). Exit status: 0 on
+Set up its Python with `scripts/python-env.sh` (prints the venv's python path). Exit status: 0 on
 success, 1 on invalid records or delivery errors, 2 on usage or input errors.
 """
 
@@ -374,7 +374,7 @@ def load_policy_document(path: str) -> Any:
             return json.loads(text)
         except json.JSONDecodeError as error:
             raise UsageError(f"policy file {path}: not JSON, and PyYAML is not installed to read YAML "
-                             f"(run Scripts/python-env.sh)") from error
+                             f"(run scripts/python-env.sh)") from error
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as error:

@@ -4,6 +4,6 @@
 # arguments go to `swift test` (e.g. --filter StockModelTests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-Scripts/install-deps.sh --python
+scripts/install-deps.sh --python
 swift build
 swift test "$@"

@@ -3,7 +3,7 @@
 # dependencies — confluent-kafka, jsonschema (with its format checkers) and PyYAML — and prints
 # the venv's python path on stdout. Idempotent: a healthy venv with the packages is left alone.
 #
-#   PY=$(Scripts/python-env.sh) && "$PY" Scripts/kafkacheck.py --help
+#   PY=$(scripts/python-env.sh) && "$PY" scripts/kafkacheck.py --help
 #
 # Environment: PYTHON (interpreter to build the venv from; default python3), VENV_DIR (default
 # <repo>/.venv). Everything but the final path goes to stderr.
