@@ -10,8 +10,8 @@ import Logging
 /// Release the producer only after a successful `flush`: records still queued when it is
 /// destroyed are dropped.
 public final class KafkaProducer: Sendable {
-    private let client: RDKafkaClient
-    private let queue: DispatchQueue
+    let client: RDKafkaClient
+    let queue: DispatchQueue
     private let messageTimeout: Duration
     private let logger: Logger
 
