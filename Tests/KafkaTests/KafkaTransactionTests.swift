@@ -148,8 +148,13 @@ struct KafkaTransactionTests {
         // producer id and leaves the first one valid, so the first commit succeeds. Pinned.
         try first.commitTransaction(timeout: .seconds(10))
 
-        // The new instance works.
+        // The new instance works. A second begin is an error of the transaction state machine:
+        // not fatal, the open transaction is unaffected.
         try second.beginTransaction()
+        let error = try #require(throws: KafkaError.self) { try second.beginTransaction() }
+        #expect(error.code == .transaction)
+        #expect(!error.isFatal)
+        #expect(error.rdKafkaCode != nil)
         try second.send(topic: output, key: nil, value: Support.bytes("second"), partition: 0)
         try second.commitTransaction(timeout: .seconds(10))
     }
