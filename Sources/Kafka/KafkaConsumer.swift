@@ -61,6 +61,7 @@ public final class KafkaConsumer: Sendable {
         let context = RDKafkaCallbackContext(
             logger: logger,
             startAssignedPartitionsFromBeginning: configuration.startAssignedPartitionsFromBeginning,
+            assignmentStartOffsets: configuration.assignmentStartOffsets,
             committedOffsetsTimeout: max(configuration.sessionTimeout, .seconds(10))
         )
         let client = try RDKafkaClient.make(kind: .consumer, properties: try configuration.properties(), context: context)
@@ -230,6 +231,19 @@ public final class KafkaConsumer: Sendable {
             throw KafkaError.rdKafka(closeError, "closing the consumer")
         }
         logger.debug("Kafka consumer closed")
+    }
+
+    /// Runs `body` with this member's `rd_kafka_consumer_group_metadata` (group, generation,
+    /// member id), for `KafkaProducer.sendOffsetsToTransaction`. The metadata is created for the
+    /// call and destroyed after it; the pointer must not escape `body`.
+    /// - Throws: `.closed`, or what `body` throws.
+    func withGroupMetadata<Result>(_ body: (OpaquePointer) throws -> Result) throws -> Result {
+        try ensureRunning("sendOffsetsToTransaction")
+        guard let metadata = rd_kafka_consumer_group_metadata(client.handle) else {
+            throw KafkaError(code: .rdKafka, message: "rd_kafka_consumer_group_metadata returned no metadata")
+        }
+        defer { rd_kafka_consumer_group_metadata_destroy(metadata) }
+        return try body(metadata)
     }
 
     // MARK: - Helpers

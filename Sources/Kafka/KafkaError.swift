@@ -8,7 +8,7 @@ public struct KafkaError: Error, CustomStringConvertible, Sendable {
     /// The kind of failure. New codes may be added, so `switch` with a `default`.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Backing: Hashable, Sendable {
-            case configuration, rdKafka, timeout, metadata, delivery, closed, mockCluster, admin, rebalance
+            case configuration, rdKafka, timeout, metadata, delivery, closed, mockCluster, admin, rebalance, transaction
         }
 
         private let backing: Backing
@@ -33,6 +33,10 @@ public struct KafkaError: Error, CustomStringConvertible, Sendable {
         public static let admin = Code(.admin)
         /// Handling a consumer-group rebalance failed (reading committed offsets, assigning).
         public static let rebalance = Code(.rebalance)
+        /// A transactional producer call (`initTransactions`, `beginTransaction`,
+        /// `sendOffsetsToTransaction`, `commitTransaction`, `abortTransaction`) failed; read
+        /// `isFatal`, `requiresAbort` and `isRetriable` to decide what to do next.
+        public static let transaction = Code(.transaction)
 
         /// The code's name, e.g. `configuration`.
         public var description: String {
@@ -46,6 +50,7 @@ public struct KafkaError: Error, CustomStringConvertible, Sendable {
             case .mockCluster: "mockCluster"
             case .admin: "admin"
             case .rebalance: "rebalance"
+            case .transaction: "transaction"
             }
         }
     }
@@ -60,6 +65,9 @@ public struct KafkaError: Error, CustomStringConvertible, Sendable {
     public var isFatal: Bool
     /// True when librdkafka reports that retrying the operation may succeed.
     public var isRetriable: Bool
+    /// True when librdkafka reports that the current transaction can no longer commit and must be
+    /// aborted (`rd_kafka_error_txn_requires_abort`); the producer stays usable after the abort.
+    public var requiresAbort: Bool
     /// The file (`#fileID`) that raised the error.
     public var file: String
     /// The line that raised the error.
@@ -72,12 +80,14 @@ public struct KafkaError: Error, CustomStringConvertible, Sendable {
     ///   - rdKafkaCode: librdkafka's error code, if any.
     ///   - isFatal: Whether the client is unusable afterwards.
     ///   - isRetriable: Whether a retry may succeed.
+    ///   - requiresAbort: Whether the current transaction must be aborted.
     public init(
         code: Code,
         message: String,
         rdKafkaCode: Int32? = nil,
         isFatal: Bool = false,
         isRetriable: Bool = false,
+        requiresAbort: Bool = false,
         file: String = #fileID,
         line: UInt = #line
     ) {
@@ -86,6 +96,7 @@ public struct KafkaError: Error, CustomStringConvertible, Sendable {
         self.rdKafkaCode = rdKafkaCode
         self.isFatal = isFatal
         self.isRetriable = isRetriable
+        self.requiresAbort = requiresAbort
         self.file = file
         self.line = line
     }
@@ -95,6 +106,8 @@ public struct KafkaError: Error, CustomStringConvertible, Sendable {
         var text = "KafkaError.\(code): \(message)"
         if let rdKafkaCode { text += " (rd_kafka_resp_err_t \(rdKafkaCode))" }
         if isFatal { text += " [fatal]" }
+        if requiresAbort { text += " [requires abort]" }
+        if isRetriable { text += " [retriable]" }
         text += " at \(file):\(line)"
         return text
     }
@@ -135,6 +148,7 @@ extension KafkaError {
             rdKafkaCode: errorCode.rawValue,
             isFatal: rd_kafka_error_is_fatal(error) != 0,
             isRetriable: rd_kafka_error_is_retriable(error) != 0,
+            requiresAbort: rd_kafka_error_txn_requires_abort(error) != 0,
             file: file,
             line: line
         )

@@ -9,9 +9,13 @@ import Logging
 /// and by `flush`. The first failure since the previous `flush` is thrown by the next `flush`.
 /// Release the producer only after a successful `flush`: records still queued when it is
 /// destroyed are dropped.
+///
+/// With `KafkaProducerConfiguration.transactionalID` set, the producer is transactional: see
+/// `initTransactions(timeout:)` and the read-process-write sequence documented there
+/// (KafkaProducer+Transactions.swift); `commitTransaction` then takes the place of `flush`.
 public final class KafkaProducer: Sendable {
-    private let client: RDKafkaClient
-    private let queue: DispatchQueue
+    let client: RDKafkaClient
+    let queue: DispatchQueue
     private let messageTimeout: Duration
     private let logger: Logger
 

@@ -47,4 +47,27 @@ struct KafkaConfigurationTests {
         }
         #expect(error.message.contains("sessionTimeout"))
     }
+
+    @Test("a zero transaction timeout is rejected before librdkafka sees it")
+    func zeroTransactionTimeout() throws {
+        var configuration = KafkaProducerConfiguration(bootstrapServers: "127.0.0.1:1")
+        configuration.transactionTimeout = .zero
+        configuration.transactionalID = "stocksentry-task-0"
+        let error = try #require(throws: KafkaError.self) {
+            try KafkaProducer.make(configuration: configuration, logger: KafkaTestSupport.logger)
+        }
+        #expect(error.message.contains("transactionTimeout"))
+    }
+
+    @Test("a transactional producer without idempotence is rejected by librdkafka")
+    func transactionsNeedIdempotence() throws {
+        var configuration = KafkaProducerConfiguration(bootstrapServers: "127.0.0.1:1")
+        configuration.transactionalID = "stocksentry-task-0"
+        configuration.enableIdempotence = false
+        let error = try #require(throws: KafkaError.self) {
+            try KafkaProducer.make(configuration: configuration, logger: KafkaTestSupport.logger)
+        }
+        #expect(error.code == .configuration)
+        #expect(error.message.contains("idempotence"))
+    }
 }

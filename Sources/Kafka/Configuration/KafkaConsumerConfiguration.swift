@@ -59,6 +59,16 @@ public struct KafkaConsumerConfiguration: Sendable {
     /// Used to rebuild in-memory state from the input topics.
     /// Default: `false`.
     public var startAssignedPartitionsFromBeginning: Bool = false
+    /// Chooses where newly assigned partitions start reading. Called at every assignment with the
+    /// partitions being assigned; returns the next offset to read for those it wants to place.
+    /// A partition it leaves out keeps the usual rule: the group's committed offset (or
+    /// `autoOffsetReset` without one), or the beginning when `startAssignedPartitionsFromBeginning`.
+    /// Used to resume each task at the offsets recorded in its local snapshot.
+    ///
+    /// It runs inside the rebalance callback, on the thread that is polling the consumer: keep it
+    /// short, and do not call back into the `KafkaConsumer` (it would deadlock or fail).
+    /// Default: nil (the usual rule for every partition).
+    public var assignmentStartOffsets: (@Sendable ([KafkaTopicPartition]) -> [KafkaTopicPartition: Int64])? = nil
     /// Raw librdkafka properties, applied last (they override everything above).
     /// Default: empty.
     public var additionalProperties: [String: String] = [:]

@@ -24,6 +24,17 @@ public struct KafkaProducerConfiguration: Sendable {
     /// Maximum records waiting in librdkafka's queue (`queue.buffering.max.messages`).
     /// Default: 100 000.
     public var queueBufferingMaximumMessages: Int = 100_000
+    /// Enables transactions (`transactional.id`): the producer must call `initTransactions` before
+    /// anything else and send only inside a transaction. The id must be stable across restarts of
+    /// the same logical producer (e.g. one per task), so that a new instance fences the old one.
+    /// Requires `enableIdempotence`.
+    /// Default: nil (not transactional).
+    public var transactionalID: String? = nil
+    /// How long the coordinator lets a transaction stay open before aborting it
+    /// (`transaction.timeout.ms`); also caps `messageTimeout`. Only sent when `transactionalID`
+    /// is set.
+    /// Default: 60 s.
+    public var transactionTimeout: Duration = .seconds(60)
     /// Raw librdkafka properties, applied last (they override everything above).
     /// Default: empty.
     public var additionalProperties: [String: String] = [:]
@@ -49,6 +60,10 @@ extension KafkaProducerConfiguration {
             ("message.timeout.ms", try millisecondsProperty(messageTimeout, option: "messageTimeout", property: "message.timeout.ms", minimum: 1)),
             ("queue.buffering.max.messages", String(queueBufferingMaximumMessages)),
         ]
+        if let transactionalID {
+            properties.append(("transactional.id", transactionalID))
+            properties.append(("transaction.timeout.ms", try millisecondsProperty(transactionTimeout, option: "transactionTimeout", property: "transaction.timeout.ms", minimum: 1)))
+        }
         for key in additionalProperties.keys.sorted() {
             properties.append((key, additionalProperties[key]!))
         }

@@ -39,12 +39,20 @@ final class RDKafkaCallbackContext: Sendable {
     let logger: Logger
     let startAssignedPartitionsFromBeginning: Bool
     let committedOffsetsTimeout: Duration
+    /// `KafkaConsumerConfiguration.assignmentStartOffsets`; called inside `assign`.
+    let assignmentStartOffsets: (@Sendable ([KafkaTopicPartition]) -> [KafkaTopicPartition: Int64])?
     private let rebalanceEvents = Mutex(RebalanceEvents())
     private let deliveryState = Mutex(DeliveryState())
 
-    init(logger: Logger, startAssignedPartitionsFromBeginning: Bool = false, committedOffsetsTimeout: Duration = .seconds(10)) {
+    init(
+        logger: Logger,
+        startAssignedPartitionsFromBeginning: Bool = false,
+        assignmentStartOffsets: (@Sendable ([KafkaTopicPartition]) -> [KafkaTopicPartition: Int64])? = nil,
+        committedOffsetsTimeout: Duration = .seconds(10)
+    ) {
         self.logger = logger
         self.startAssignedPartitionsFromBeginning = startAssignedPartitionsFromBeginning
+        self.assignmentStartOffsets = assignmentStartOffsets
         self.committedOffsetsTimeout = committedOffsetsTimeout
     }
 
@@ -113,6 +121,15 @@ final class RDKafkaCallbackContext: Sendable {
         } else if failure != nil {
             // Let librdkafka fetch the committed offsets itself when it starts fetching.
             list.setAllOffsets(Int64(RD_KAFKA_OFFSET_INVALID))
+        }
+        if let assignmentStartOffsets {
+            let chosen = assignmentStartOffsets(entries.map(\.topicPartition))
+            if !chosen.isEmpty {
+                list.setOffsets(chosen)
+                logger.debug("Kafka assignment start offsets chosen by the caller", metadata: [
+                    KafkaLoggingKeys.partitions: "\(chosen.map { "\($0.key)@\($0.value)" }.sorted())",
+                ])
+            }
         }
         let assignError = list.withListPointer { rd_kafka_assign(handle, $0) }
         if assignError != RD_KAFKA_RESP_ERR_NO_ERROR, failure == nil {

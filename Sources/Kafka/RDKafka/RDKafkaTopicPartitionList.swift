@@ -41,6 +41,17 @@ final class RDKafkaTopicPartitionList {
         }
     }
 
+    /// Sets the offset of each element named in `offsets`; other elements keep theirs.
+    func setOffsets(_ offsets: [KafkaTopicPartition: Int64]) {
+        for index in 0..<Int(pointer.pointee.cnt) {
+            let element = pointer.pointee.elems[index]
+            let topicPartition = KafkaTopicPartition(topic: String(cString: element.topic), partition: element.partition)
+            if let offset = offsets[topicPartition] {
+                pointer.pointee.elems[index].offset = offset
+            }
+        }
+    }
+
     /// The elements, copied into Swift values.
     var entries: [Entry] { Self.entries(of: pointer) }
 
