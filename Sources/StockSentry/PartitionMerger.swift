@@ -72,8 +72,6 @@ struct PartitionMerger: Sendable {
         lanes[Self.laneIndex(role)].queue.count
     }
 
-    var bufferedTotal: Int { lanes.reduce(0) { $0 + $1.queue.count } }
-
     mutating func enqueue(_ record: BufferedRecord) {
         let index = Self.laneIndex(record.role)
         lanes[index].queue.append(record)

@@ -24,9 +24,4 @@ struct RecordQueue<Element>: Sendable where Element: Sendable {
         }
         return element
     }
-
-    mutating func removeAll() {
-        storage.removeAll(keepingCapacity: true)
-        head = 0
-    }
 }

@@ -67,8 +67,5 @@ extension StockMetrics.Snapshot {
 /// Metadata keys used in StockSentry's structured logs.
 public enum StockSentryLoggingKeys {
     public static let task = "stocksentry.task"
-    public static let sku = "stocksentry.sku"
-    public static let topic = "kafka.topic"
     public static let group = "kafka.group.id"
-    public static let partitions = "kafka.partitions"
 }

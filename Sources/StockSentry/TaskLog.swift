@@ -18,6 +18,7 @@ final class TaskLog: @unchecked Sendable {
     let directory: String
     private let writer: LogWriter
     private let queue: DispatchQueue
+    private var payloadScratch: [UInt8] = []
 
     private init(directory: String, writer: LogWriter) {
         self.directory = directory
@@ -97,11 +98,13 @@ final class TaskLog: @unchecked Sendable {
 
     /// Buffers `record` for the next commit.
     func append(_ record: KafkaRecord) throws {
-        var payload: [UInt8] = []
-        LoggedRecord.encode(key: record.key, timestampMilliseconds: record.timestampMilliseconds, value: record.value, into: &payload)
+        // One buffer for every record: the writer copies the payload into its pending batch.
+        payloadScratch.removeAll(keepingCapacity: true)
+        LoggedRecord.encode(key: record.key, timestampMilliseconds: record.timestampMilliseconds, value: record.value,
+                            into: &payloadScratch)
         do {
             try writer.append(source: SourcePosition(topic: record.topic, partition: record.partition, offset: record.offset),
-                              payload: payload)
+                              payload: payloadScratch)
         } catch {
             throw StockSentryError(.io, "task log \(directory): appending \(record.topic)[\(record.partition)]@\(record.offset) failed: \(error)",
                                    cause: error as? EventLogError)
@@ -156,7 +159,7 @@ struct LoggedRecord: Sendable {
     var record: KafkaRecord
 
     static func encode(key: [UInt8]?, timestampMilliseconds: Int64?, value: [UInt8], into out: inout [UInt8]) {
-        out.reserveCapacity(1 + 8 + 4 + (key?.count ?? 0) + value.count)
+        out.reserveCapacity(out.count + 1 + 8 + 4 + (key?.count ?? 0) + value.count)
         out.append((key == nil ? 0 : 1) | (timestampMilliseconds == nil ? 0 : 2))
         if let timestampMilliseconds {
             withUnsafeBytes(of: timestampMilliseconds.littleEndian) { out.append(contentsOf: $0) }
