@@ -98,34 +98,24 @@ public final class KafkaConsumer: Sendable {
         try ensureRunning("poll")
         var batch = KafkaPollBatch()
         var waitMilliseconds = timeout.timeoutMilliseconds
-        var topicNames = TopicNameCache()
         if let first = heldOver.withLock({ held in defer { held = nil }; return held }) {
             batch.records.append(first)
             waitMilliseconds = 0
         }
-        while batch.records.count < max(1, maxRecords) {
-            guard let message = rd_kafka_consumer_poll(client.handle, waitMilliseconds) else { break }
-            defer { rd_kafka_message_destroy(message) }
+        var topicNames = RDKafkaClient.TopicNameCache()
+        polling: while batch.records.count < max(1, maxRecords) {
+            guard let result = try client.consumerPoll(waitMilliseconds: waitMilliseconds, topicNames: &topicNames) else { break }
             waitMilliseconds = 0
-            let error = message.pointee.err
-            if error == RD_KAFKA_RESP_ERR_NO_ERROR {
-                let record = Self.record(from: message, topicNames: &topicNames)
+            switch result {
+            case .record(let record):
                 if client.context.hasRebalanceEvents {
                     // This call ran a rebalance before returning the record: it belongs after it.
                     heldOver.withLock { $0 = record }
-                    break
+                    break polling
                 }
                 batch.records.append(record)
-            } else if error == RD_KAFKA_RESP_ERR__FATAL {
-                throw KafkaError.fatal(of: client.handle, "consumer failed")
-                    ?? KafkaError.rdKafka(error, "consumer failed")
-            } else {
-                let where_ = message.pointee.rkt.map { "\(String(cString: rd_kafka_topic_name($0)))[\(message.pointee.partition)]: " } ?? ""
-                batch.errors.append(KafkaError(
-                    code: .rdKafka,
-                    message: "consumer error \(where_)\(String(cString: rd_kafka_message_errstr(message)))",
-                    rdKafkaCode: error.rawValue
-                ))
+            case .error(let error, _, _):
+                batch.errors.append(error)
             }
         }
         let events = client.context.takeRebalanceEvents()
@@ -276,38 +266,5 @@ public final class KafkaConsumer: Sendable {
         if let failed = list.entries.first(where: { $0.error != RD_KAFKA_RESP_ERR_NO_ERROR }) {
             throw KafkaError.rdKafka(failed.error, "\(operation) \(failed.topicPartition)")
         }
-    }
-
-    /// Remembers the name of the last topic handle seen, so a batch from one partition builds
-    /// the topic `String` once.
-    private struct TopicNameCache {
-        var handle: OpaquePointer?
-        var name = ""
-
-        mutating func name(of topic: OpaquePointer?) -> String {
-            guard let topic else { return "" }
-            if topic != handle {
-                handle = topic
-                name = String(cString: rd_kafka_topic_name(topic))
-            }
-            return name
-        }
-    }
-
-    /// Copies a message into a `KafkaRecord` (the caller destroys the message afterwards).
-    private static func record(from message: UnsafeMutablePointer<rd_kafka_message_t>, topicNames: inout TopicNameCache) -> KafkaRecord {
-        let contents = message.pointee
-        let key = contents.key.map { [UInt8](UnsafeRawBufferPointer(start: $0, count: contents.key_len)) }
-        let value = contents.payload.map { [UInt8](UnsafeRawBufferPointer(start: $0, count: contents.len)) } ?? []
-        var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
-        let timestamp = rd_kafka_message_timestamp(message, &timestampType)
-        return KafkaRecord(
-            topic: topicNames.name(of: contents.rkt),
-            partition: contents.partition,
-            offset: contents.offset,
-            timestampMilliseconds: timestampType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE || timestamp < 0 ? nil : timestamp,
-            key: key,
-            value: value
-        )
     }
 }

@@ -122,3 +122,74 @@ final class RDKafkaClient: @unchecked Sendable {
         )
     }
 }
+
+// MARK: - Consumer poll (shared by KafkaConsumer and KafkaPartitionReader)
+
+extension RDKafkaClient {
+    /// What one `rd_kafka_consumer_poll` call returned, copied out of librdkafka's message.
+    enum ConsumerPollResult {
+        /// A record.
+        case record(KafkaRecord)
+        /// A non-fatal consumer error or event (partition EOF, a transient broker error, a fetch
+        /// failure), with the partition librdkafka attached to it (nil for a client-level error)
+        /// and the message's offset (for partition EOF: the offset the partition ends at).
+        case error(KafkaError, topicPartition: KafkaTopicPartition?, offset: Int64)
+    }
+
+    /// Remembers the name of the last topic handle seen, so a batch from one partition builds
+    /// the topic `String` once.
+    struct TopicNameCache {
+        private var handle: OpaquePointer?
+        private var name = ""
+
+        mutating func name(of topic: OpaquePointer?) -> String {
+            guard let topic else { return "" }
+            if topic != handle {
+                handle = topic
+                name = String(cString: rd_kafka_topic_name(topic))
+            }
+            return name
+        }
+    }
+
+    /// Blocking: one `rd_kafka_consumer_poll`, waiting up to `waitMilliseconds`; nil when nothing
+    /// arrived. The message is copied and destroyed before this returns.
+    /// - Throws: the client's fatal `KafkaError` (the client must be recreated).
+    func consumerPoll(waitMilliseconds: Int32, topicNames: inout TopicNameCache) throws -> ConsumerPollResult? {
+        guard let message = rd_kafka_consumer_poll(handle, waitMilliseconds) else { return nil }
+        defer { rd_kafka_message_destroy(message) }
+        let error = message.pointee.err
+        if error == RD_KAFKA_RESP_ERR_NO_ERROR {
+            return .record(Self.record(from: message, topicNames: &topicNames))
+        }
+        if error == RD_KAFKA_RESP_ERR__FATAL {
+            throw KafkaError.fatal(of: handle, "consumer failed") ?? KafkaError.rdKafka(error, "consumer failed")
+        }
+        let topicPartition = message.pointee.rkt.map {
+            KafkaTopicPartition(topic: topicNames.name(of: $0), partition: message.pointee.partition)
+        }
+        let failure = KafkaError(
+            code: .rdKafka,
+            message: "consumer error \(topicPartition.map { "\($0): " } ?? "")\(String(cString: rd_kafka_message_errstr(message)))",
+            rdKafkaCode: error.rawValue
+        )
+        return .error(failure, topicPartition: topicPartition, offset: message.pointee.offset)
+    }
+
+    /// Copies a message into a `KafkaRecord` (the caller destroys the message afterwards).
+    private static func record(from message: UnsafeMutablePointer<rd_kafka_message_t>, topicNames: inout TopicNameCache) -> KafkaRecord {
+        let contents = message.pointee
+        let key = contents.key.map { [UInt8](UnsafeRawBufferPointer(start: $0, count: contents.key_len)) }
+        let value = contents.payload.map { [UInt8](UnsafeRawBufferPointer(start: $0, count: contents.len)) } ?? []
+        var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+        let timestamp = rd_kafka_message_timestamp(message, &timestampType)
+        return KafkaRecord(
+            topic: topicNames.name(of: contents.rkt),
+            partition: contents.partition,
+            offset: contents.offset,
+            timestampMilliseconds: timestampType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE || timestamp < 0 ? nil : timestamp,
+            key: key,
+            value: value
+        )
+    }
+}
