@@ -1,14 +1,14 @@
 /// A JSON object with its members in document order; keys are unique (the reader rejects duplicates).
-struct JSONObject: Sendable, Equatable {
-    struct Member: Sendable, Equatable {
-        var key: String
-        var value: JSONValue
+public struct JSONObject: Sendable, Equatable {
+    public struct Member: Sendable, Equatable {
+        public var key: String
+        public var value: JSONValue
     }
 
-    var members: [Member]
+    public var members: [Member]
 
     /// The value for `key`, or nil when absent.
-    subscript(key: String) -> JSONValue? {
+    public subscript(key: String) -> JSONValue? {
         for member in members where member.key == key {
             return member.value
         }
@@ -16,5 +16,5 @@ struct JSONObject: Sendable, Equatable {
     }
 
     /// The keys in document order.
-    var keys: [String] { members.map(\.key) }
+    public var keys: [String] { members.map(\.key) }
 }

@@ -1,11 +1,11 @@
 /// A strict RFC 8259 JSON reader over raw bytes, with a bounded nesting depth.
 ///
 /// Errors name the byte offset (0-based) so a rejection reason points at the bad input.
-struct JSONReader {
+public struct JSONReader {
     /// Why the bytes are not valid JSON.
-    struct SyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
-        var message: String
-        var description: String { message }
+    public struct SyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
+        public var message: String
+        public var description: String { message }
     }
 
     private let bytes: UnsafeRawBufferPointer
@@ -18,7 +18,7 @@ struct JSONReader {
     }
 
     /// Parses one JSON value that must span all of `bytes` (surrounding whitespace allowed).
-    static func parse(_ bytes: UnsafeRawBufferPointer, maximumDepth: Int = 32) throws(SyntaxError) -> JSONValue {
+    public static func parse(_ bytes: UnsafeRawBufferPointer, maximumDepth: Int = 32) throws(SyntaxError) -> JSONValue {
         var reader = JSONReader(bytes: bytes, maximumDepth: maximumDepth)
         reader.skipWhitespace()
         let value = try reader.parseValue(depth: 1)
@@ -30,7 +30,7 @@ struct JSONReader {
     }
 
     /// Parses `bytes` as one JSON value.
-    static func parse(_ bytes: [UInt8], maximumDepth: Int = 32) throws(SyntaxError) -> JSONValue {
+    public static func parse(_ bytes: [UInt8], maximumDepth: Int = 32) throws(SyntaxError) -> JSONValue {
         let result: Result<JSONValue, SyntaxError> = bytes.withUnsafeBytes { buffer in
             do throws(SyntaxError) {
                 return .success(try parse(buffer, maximumDepth: maximumDepth))

@@ -2,7 +2,7 @@
 ///
 /// Integers without a fraction or exponent that fit in `Int64` are `.integer`, so `5.0` can be told
 /// apart from `5` when a field must be an integer.
-enum JSONValue: Sendable, Equatable {
+public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     case integer(Int64)
@@ -12,7 +12,7 @@ enum JSONValue: Sendable, Equatable {
     case object(JSONObject)
 
     /// A short rendering of the value for rejection reasons: strings quoted, containers named.
-    var shortDescription: String {
+    public var shortDescription: String {
         switch self {
         case .null: "null"
         case .bool(let value): value ? "true" : "false"
@@ -28,7 +28,7 @@ enum JSONValue: Sendable, Equatable {
     }
 
     /// The value as a `Double` when it is a number of either kind.
-    var numberValue: Double? {
+    public var numberValue: Double? {
         switch self {
         case .integer(let value): Double(value)
         case .number(let value): value

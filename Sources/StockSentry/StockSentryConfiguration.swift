@@ -76,9 +76,13 @@ public struct StockSentryConfiguration: Sendable {
     /// Records buffered per input partition before that partition is paused. Default: 20,000.
     public var maximumBufferedRecordsPerPartition: Int = 20_000
     /// Event ids remembered per task for dropping duplicates. Default: 200,000.
-    public var duplicateWindow: Int = 200_000
+    public var duplicateWindow: Int = Self.defaultDuplicateWindow
     /// Larger input records are dead-lettered unread. Default: 64 KiB.
-    public var maximumRecordBytes: Int = 65_536
+    public var maximumRecordBytes: Int = Self.defaultMaximumRecordBytes
+    /// ``duplicateWindow``'s default, shared with replay so both drop the same duplicates.
+    public static let defaultDuplicateWindow = 200_000
+    /// ``maximumRecordBytes``' default, shared with replay so both reject the same records.
+    public static let defaultMaximumRecordBytes = 65_536
     /// How often processed offsets are committed to the group (also on rebalance and shutdown). Default: 1 s.
     public var commitInterval: Duration = .seconds(1)
     /// How long start-up waits for topic metadata. Default: 10 s.

@@ -141,6 +141,11 @@ struct TaskProcessor: Sendable {
     }
 
     private func buffer(_ record: KafkaRecord, role: InputTopic) -> BufferedRecord {
+        Self.buffer(record, role: role, decoder: decoder)
+    }
+
+    /// Decodes `record` once for the merge; replay uses the same function so both order records alike.
+    static func buffer(_ record: KafkaRecord, role: InputTopic, decoder: EventDecoder) -> BufferedRecord {
         let recordTime = record.timestampMilliseconds.map(EventTime.init(millisecondsSinceEpoch:))
         let decoded = decoder.decode(value: record.value, key: record.key, topic: role, recordTimestamp: recordTime)
         let mergeTime: EventTime
