@@ -8,7 +8,7 @@ struct StockSentryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stocksentry",
         abstract: "Keeps live-stream shops from overselling: Kafka in, per-SKU ledger, alerts and freezes out.",
-        subcommands: [RunCommand.self, BrokerCommand.self, GenCommand.self, DemoCommand.self, InspectCommand.self, LogCommand.self, BenchCommand.self],
+        subcommands: [RunCommand.self, BrokerCommand.self, GenCommand.self, DemoCommand.self, ReplayCommand.self, ReportCommand.self, InspectCommand.self, LogCommand.self, BenchCommand.self],
         defaultSubcommand: nil
     )
 }

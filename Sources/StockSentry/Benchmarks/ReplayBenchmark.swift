@@ -1,3 +1,4 @@
+import Foundation
 import StockModel
 
 /// Generated records, already in memory as a consumer hands them over (key and value bytes),
@@ -61,6 +62,50 @@ enum ReplayBenchmark {
                    "decode + ledger + rules + encode, one core, best of \(configuration.replayRepeats)")
         report.add(.replay, "full model per event", bestFull.seconds * 1e9 / count, "ns")
         report.add(.replay, "outputs", Double(outputCount), "records")
+        do {
+            try measureReplayCommand(configuration, into: &report)
+        } catch {
+            report.add(.replay, "replay command", 0, "events/s", "failed: \(error)")
+        }
+    }
+
+    /// What `stocksentry replay --input FILE` does: read NDJSON, split into tasks, merge, fold under
+    /// one and under two policies and summarize (the report files' writing is left out).
+    private static func measureReplayCommand(_ configuration: BenchmarkConfiguration, into report: inout BenchmarkReport) throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("stocksentry-bench-\(getpid()).ndjson").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var text: [UInt8] = []
+        for record in LiveSessionGenerator(configuration: configuration.session) {
+            text.append(contentsOf: LiveSessionGenerator.ndjsonLine(record).utf8)
+            text.append(0x0A)
+        }
+        guard FileManager.default.createFile(atPath: path, contents: Data(text)) else {
+            throw StockSentryError(.io, "\(path): cannot write the benchmark's session file")
+        }
+        var secondPolicy = PolicySet.builtInDefault
+        secondPolicy.allowedLatenessSeconds = 10
+        var bestLoad = Duration.seconds(Int64.max / 2)
+        var bestOne = Duration.seconds(Int64.max / 2)
+        var bestTwo = Duration.seconds(Int64.max / 2)
+        var records = 0
+        for _ in 0..<max(1, configuration.replayRepeats) {
+            var start = ContinuousClock.now
+            let input = try ReplayInput.load(files: [path], partitionCount: configuration.partitions, topics: .init(), range: ReplayRange())
+            bestLoad = min(bestLoad, start.duration(to: .now))
+            records = input.recordCount
+            var backtest = BacktestConfiguration()
+            start = ContinuousClock.now
+            _ = Backtest.run(input, configuration: backtest)
+            bestOne = min(bestOne, start.duration(to: .now))
+            backtest.policies = [.builtInDefault, BacktestPolicy(name: "late10", path: nil, policy: secondPolicy)]
+            start = ContinuousClock.now
+            _ = Backtest.run(input, configuration: backtest)
+            bestTwo = min(bestTwo, start.duration(to: .now))
+        }
+        let count = Double(records)
+        report.add(.replay, "replay command: read NDJSON", count / bestLoad.seconds, "events/s", "\(text.count / 1_048_576) MiB file, parse + split into tasks")
+        report.add(.replay, "replay command: 1 policy", count / bestOne.seconds, "events/s", "merge + fold + report, after reading")
+        report.add(.replay, "replay command: 2 policies", count / bestTwo.seconds, "events/s", "one pass, decoded once, two books per task")
     }
 }
 
