@@ -122,6 +122,7 @@ import Kafka
         #expect(overall.falseAlarms == 1)
         #expect(overall.undecidedAlarms == 0)
         #expect(overall.falseAlarmRate == 0.5)
+        #expect(overall.decidedFalseAlarmRate == 0.5)
         #expect(overall.alertTransitions == 4)
         // 4 transitions ÷ (3 SKUs × 70/60 h) = 1.142857…
         #expect(abs((overall.transitionsPerSKUHour ?? 0) - 4.0 / 3.5) < 1e-9)

@@ -156,9 +156,10 @@ public enum BacktestHTML {
             MetricRow(label: "Median critical lead") { minutes($0.medianCriticalLeadMinutes) },
             MetricRow(label: "Median freeze lead") { minutes($0.medianFreezeLeadMinutes) },
             MetricRow(label: "False alarms (+ undecided)") { "\(count($0.falseAlarms)) (+\(count($0.undecidedAlarms)))" },
-            MetricRow(label: "False alarm rate", target: ("≤ \(percent(targets.falseAlarmRate))", { $0.falseAlarmRate })) {
+            MetricRow(label: "False alarm rate (undecided count as false)", target: ("≤ \(percent(targets.falseAlarmRate))", { $0.falseAlarmRate })) {
                 percent($0.falseAlarmRate)
             },
+            MetricRow(label: "False alarm rate of decided warnings") { percent($0.decidedFalseAlarmRate) },
             MetricRow(label: "Alert transitions") { count($0.alertTransitions) },
             MetricRow(label: "Transitions per SKU-hour",
                       target: ("≤ \(plain(targets.transitionsPerSKUHour))", { $0.transitionsPerSKUHour })) {

@@ -215,8 +215,11 @@ public struct BacktestReport: Codable, Sendable, Equatable {
         public var falseAlarms: Int
         /// Warned SKUs whose horizon runs past the end of the data and that had not sold out.
         public var undecidedAlarms: Int
-        /// `falseAlarms ÷ (warned SKUs with a decided outcome)`; nil with none.
+        /// `(falseAlarms + undecidedAlarms) ÷ warnedSKUs`; nil with no warned SKU. Undecided warnings count
+        /// against the policy: a warning the data cannot confirm is not credited. The target is judged on this.
         public var falseAlarmRate: Double?
+        /// `falseAlarms ÷ (warned SKUs with a decided outcome)`; nil with none decided.
+        public var decidedFalseAlarmRate: Double?
         public var alertTransitions: Int
         /// Alert transitions ÷ (SKUs × hours of data).
         public var transitionsPerSKUHour: Double?
@@ -230,7 +233,7 @@ public struct BacktestReport: Codable, Sendable, Equatable {
         public init(skus: Int = 0, soldOutSKUs: Int = 0, warnedSKUs: Int = 0, missedSellOuts: Int = 0,
                     medianWarningLeadMinutes: Double? = nil, minimumWarningLeadMinutes: Double? = nil,
                     medianCriticalLeadMinutes: Double? = nil, medianFreezeLeadMinutes: Double? = nil,
-                    falseAlarms: Int = 0, undecidedAlarms: Int = 0, falseAlarmRate: Double? = nil,
+                    falseAlarms: Int = 0, undecidedAlarms: Int = 0, falseAlarmRate: Double? = nil, decidedFalseAlarmRate: Double? = nil,
                     alertTransitions: Int = 0, transitionsPerSKUHour: Double? = nil, freezes: Int = 0,
                     oversoldUnits: Int64 = 0, unprotectedOversoldUnits: Int64 = 0, unitsOrderedWhileFrozen: Int64 = 0,
                     forecastMAE: Double? = nil, forecastMAPE: Double? = nil) {
@@ -245,6 +248,7 @@ public struct BacktestReport: Codable, Sendable, Equatable {
             self.falseAlarms = falseAlarms
             self.undecidedAlarms = undecidedAlarms
             self.falseAlarmRate = falseAlarmRate
+            self.decidedFalseAlarmRate = decidedFalseAlarmRate
             self.alertTransitions = alertTransitions
             self.transitionsPerSKUHour = transitionsPerSKUHour
             self.freezes = freezes

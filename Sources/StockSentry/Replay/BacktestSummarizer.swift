@@ -100,7 +100,9 @@ struct BacktestSummarizer {
         summary.medianCriticalLeadMinutes = Self.median(criticalLeads)
         summary.medianFreezeLeadMinutes = Self.median(freezeLeads)
         let decided = summary.warnedSKUs - summary.undecidedAlarms
-        summary.falseAlarmRate = decided > 0 ? Double(summary.falseAlarms) / Double(decided) : nil
+        summary.decidedFalseAlarmRate = decided > 0 ? Double(summary.falseAlarms) / Double(decided) : nil
+        summary.falseAlarmRate = summary.warnedSKUs > 0
+            ? Double(summary.falseAlarms + summary.undecidedAlarms) / Double(summary.warnedSKUs) : nil
         if let first = firstEventTime, let last = lastEventTime, last > first, summary.skus > 0 {
             summary.transitionsPerSKUHour = Double(summary.alertTransitions) / (Double(summary.skus) * Double(last - first) / 3_600_000)
         }

@@ -24,6 +24,7 @@ public enum BacktestSummaryTable {
             "\($0.overall.falseAlarms)" + ($0.overall.undecidedAlarms > 0 ? " (+\($0.overall.undecidedAlarms) undecided)" : "")
         }
         row("false-alarm rate (≤ \(format(targets.falseAlarmRate * 100, 0))%)") { rate($0.overall.falseAlarmRate) + mark($0.targets.falseAlarmRate) }
+        row("  of decided warnings only") { rate($0.overall.decidedFalseAlarmRate) }
         row("alert transitions") { String($0.overall.alertTransitions) }
         row("per SKU-hour (≤ \(format(targets.transitionsPerSKUHour, 0)))") {
             ($0.overall.transitionsPerSKUHour.map { format($0, 2) } ?? "—") + mark($0.targets.transitionsPerSKUHour)
