@@ -30,6 +30,7 @@ fi
 
 if $want_python && ! command -v chromium >/dev/null; then
     echo "install-deps: installing chromium with apt-get (for the HTML report's screenshot test)" >&2
+    [ ${#packages[@]} -gt 0 ] || as_root apt-get update -qq || true
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
         || echo "install-deps: chromium could not be installed; BacktestHTMLTests' screenshot test will be skipped" >&2
 fi
