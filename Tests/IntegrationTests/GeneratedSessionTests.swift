@@ -55,7 +55,10 @@ struct GeneratedSessionTests {
         // Everything is at the broker before the processor starts, so its merge sees every
         // partition's lag and orders exactly as the model below does.
         try KafkaCheck.produce(bootstrap: broker.bootstrap, ndjsonFile: file)
-        let processor = try ChildProcess(name: "run", arguments: ["run", "--bootstrap", broker.bootstrap, "--group", "it-gen"],
+        // A long idle bound: on a loaded 2-core CI machine a fetch can take longer than the default
+        // 500 ms, and the merge would then (correctly, but differently from the model) go on without it.
+        let processor = try ChildProcess(name: "run", arguments: ["run", "--bootstrap", broker.bootstrap, "--group", "it-gen",
+                                                                  "--max-task-idle-ms", "10000"],
                                          directory: directory)
 
         let bad = records.filter(\.isDeliberatelyBad).count

@@ -42,7 +42,9 @@ struct ReplayTests {
         let deadLetters = try Self.values(fromFile.appendingPathComponent("deadletters.ndjson").path)
         #expect(replayed.count >= 5, "the session raises alerts and freezes")
 
-        let processor = try ChildProcess(name: "run", arguments: ["run", "--bootstrap", broker.bootstrap, "--group", "it-replay"],
+        // As in GeneratedSessionTests: the merge waits for every partition, however slow the fetches on a loaded machine.
+        let processor = try ChildProcess(name: "run", arguments: ["run", "--bootstrap", broker.bootstrap, "--group", "it-replay",
+                                                                  "--max-task-idle-ms", "10000"],
                                          directory: directory)
         var live: [ConsumedRecord] = []
         try await Harness.waitUntil(.seconds(90), "\(replayed.count) transitions and \(deadLetters.count) dead letters") {
