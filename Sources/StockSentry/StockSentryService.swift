@@ -9,9 +9,10 @@ import StockModel
 ///
 /// Delivery is at-least-once with deterministic output IDs: a batch's outputs are flushed (every
 /// delivery acknowledged) before its input offsets are stored, and stored offsets are committed
-/// every ``StockSentryConfiguration/commitInterval``, on rebalance and on shutdown. Until the
-/// event log exists, a task rebuilds its state on assignment by re-reading its partitions from
-/// the beginning and publishes only the outputs of records past the group's committed offsets.
+/// every ``StockSentryConfiguration/commitInterval``, on rebalance and on shutdown. Without a data
+/// directory a task rebuilds its state on assignment by re-reading its partitions from the
+/// beginning; with one it replays its log and resumes consumption after the log's last record.
+/// Either way it publishes only the outputs of records past the group's committed offsets.
 public struct StockSentryService: Service {
     public let configuration: StockSentryConfiguration
     public let metrics: StockMetrics
@@ -31,6 +32,11 @@ public struct StockSentryService: Service {
         consumerConfiguration.autoOffsetReset = .earliest
         consumerConfiguration.isolationLevel = .readCommitted
         consumerConfiguration.startAssignedPartitionsFromBeginning = true
+        if let dataDirectory = configuration.dataDirectory {
+            consumerConfiguration.assignmentStartOffsets = { [configuration, logger] partitions in
+                Self.logPositions(of: partitions, dataDirectory: dataDirectory, configuration: configuration, logger: logger)
+            }
+        }
         consumerConfiguration.additionalProperties = configuration.kafkaProperties
         var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: configuration.bootstrapServers)
         producerConfiguration.enableIdempotence = true
@@ -67,8 +73,41 @@ public struct StockSentryService: Service {
         let final = metrics.snapshot
         logger.info("stopped", metadata: [
             "commits": .stringConvertible(final.commits),
+            "records_consumed": .stringConvertible(final.recordsConsumed),
             "forecast_accuracy": .string(final.forecastAccuracySummary),
         ])
+    }
+
+    /// Where each assigned input partition resumes: after the last record its task's log holds.
+    ///
+    /// Partitions of tasks without a log are left out and start from the beginning, to rebuild the
+    /// task's state from the topics. A log that cannot be read is left out too; attaching it after
+    /// the assignment reports the error and stops the task. Runs on the consumer's poll thread.
+    static func logPositions(of partitions: [KafkaTopicPartition], dataDirectory: String,
+                             configuration: StockSentryConfiguration, logger: Logger) -> [KafkaTopicPartition: Int64] {
+        var positions: [KafkaTopicPartition: Int64] = [:]
+        for partition in Set(partitions.map(\.partition)).sorted() {
+            let directory = TaskLog.directory(dataDirectory: dataDirectory, groupID: configuration.groupID, partition: partition)
+            let logged: [String: Int64]?
+            do {
+                logged = try TaskLog.nextOffsets(directory: directory)
+            } catch {
+                logger.warning("task log unreadable at assignment; its partitions start from the beginning",
+                               metadata: [StockSentryLoggingKeys.task: .stringConvertible(partition), "error": .string("\(error)")])
+                continue
+            }
+            guard let logged else { continue }
+            for topicPartition in partitions where topicPartition.partition == partition {
+                if let next = logged[Snapshot.sourceKey(topic: topicPartition.topic, partition: partition)] {
+                    positions[topicPartition] = next
+                }
+            }
+            logger.info("task resumes after its log", metadata: [
+                StockSentryLoggingKeys.task: .stringConvertible(partition),
+                "offsets": .string(positions.filter { $0.key.partition == partition }.map { "\($0.key)@\($0.value)" }.sorted().joined(separator: ",")),
+            ])
+        }
+        return positions
     }
 
     /// Refuses to start unless every input topic exists and all have the same partition count.

@@ -96,6 +96,22 @@ final class TaskLog: @unchecked Sendable {
         }
     }
 
+    /// The offset after the last record the log in `directory` holds, per source (``Snapshot/sourceKey(topic:partition:)``):
+    /// the newest valid snapshot's positions, advanced by the records logged after it. Read only;
+    /// nil when there is no log yet. Consumption resumes here on assignment instead of at the
+    /// group's committed offsets, which lag behind the log by up to a commit interval.
+    static func nextOffsets(directory: String) throws -> [String: Int64]? {
+        guard FileManager.default.fileExists(atPath: directory) else { return nil }
+        var offsets: [String: Int64] = [:]
+        try read(directory: directory, repairingTornTail: false, restore: { snapshot in
+            offsets = snapshot.nextOffsets
+        }) { logged in
+            let key = Snapshot.sourceKey(topic: logged.record.topic, partition: logged.record.partition)
+            offsets[key] = max(offsets[key] ?? 0, logged.record.offset + 1)
+        }
+        return offsets.isEmpty ? nil : offsets
+    }
+
     /// Buffers `record` for the next commit.
     func append(_ record: KafkaRecord) throws {
         // One buffer for every record: the writer copies the payload into its pending batch.

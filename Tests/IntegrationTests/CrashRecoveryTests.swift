@@ -55,6 +55,16 @@ struct CrashRecoveryTests {
         #expect(try await processor.stop() == 0, "stderr: \(processor.standardError)")
         let crashed = try Harness.run(try Harness.binary, ["inspect", "--data-dir", dataDirectory, "--group", "crashy"]).stdout
 
+        // A clean restart resumes after each task's log instead of re-reading the topics: nothing new
+        // was produced, so it consumes no record at all.
+        let resumed = try ChildProcess(name: "run-resumed", arguments: run, directory: directory)
+        try await Harness.waitUntil(.seconds(40), "the resumed incarnation to resume its tasks") {
+            resumed.standardError.components(separatedBy: "task resumes after its log").count > 2
+        }
+        try await Task.sleep(for: .seconds(2))
+        #expect(try await resumed.stop() == 0, "stderr: \(resumed.standardError)")
+        #expect(resumed.standardError.contains("records_consumed=0"), "stderr: \(resumed.standardError)")
+
         // (b) Published outputs are exactly those the durable logs imply: none lost; a duplicate
         // is only ever a byte-identical copy with the same IDs (at-least-once).
         var implied: Set<String> = []
