@@ -13,6 +13,8 @@ Subcommands (all read and write NDJSON, one JSON object a line):
                    {"topic","partition","offset","key","timestamp","value"} lines.
   validate         validate each record's payload against Schemas/<topic>.schema.json.
   validate-policy  validate a policy file (JSON, or YAML when PyYAML is installed).
+  reset-topics     delete and recreate topics on a scratch cluster (the exactly-once crash test
+                   against a real broker uses it).
 
 Set up its Python with `scripts/python-env.sh` (prints the venv's python path). Exit status: 0 on
 success, 1 on invalid records or delivery errors, 2 on usage or input errors.
@@ -399,6 +401,41 @@ def command_validate_policy(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------------------------------- main
 
+def command_reset_topics(args: argparse.Namespace) -> int:
+    """Deletes the topics (when present) and creates them empty: for tests against a scratch cluster."""
+    from confluent_kafka.admin import AdminClient, NewTopic
+
+    config = {"bootstrap.servers": args.bootstrap, **parse_properties(args.property)}
+    admin = AdminClient(config)
+    existing = set(admin.list_topics(timeout=args.timeout).topics)
+    doomed = [topic for topic in args.topic if topic in existing]
+    if doomed:
+        for topic, future in admin.delete_topics(doomed, operation_timeout=args.timeout).items():
+            future.result()
+        deadline = time.monotonic() + args.timeout
+        while set(doomed) & set(admin.list_topics(timeout=args.timeout).topics):
+            if time.monotonic() > deadline:
+                raise UsageError(f"topics still present {args.timeout} s after deletion: {doomed}")
+            time.sleep(0.5)
+    while True:
+        futures = admin.create_topics([NewTopic(topic, num_partitions=args.partitions, replication_factor=args.replication)
+                                       for topic in args.topic], operation_timeout=args.timeout)
+        retry = False
+        for topic, future in futures.items():
+            try:
+                future.result()
+            except Exception as error:  # a deletion still completing reports TOPIC_ALREADY_EXISTS for a moment
+                if "already exists" in str(error).lower() or "marked for deletion" in str(error).lower():
+                    retry = True
+                else:
+                    raise
+        if not retry:
+            break
+        time.sleep(1)
+    log(f"reset {len(args.topic)} topics with {args.partitions} partitions")
+    return 0
+
+
 def positive_float(text: str) -> float:
     value = float(text)
     if not value > 0:
@@ -454,6 +491,14 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--expect-invalid", type=non_negative_int,
                           help="exit 0 iff exactly this many records are invalid")
     validate.set_defaults(handler=command_validate)
+
+    reset = commands.add_parser("reset-topics", help="delete (when present) and create topics; for scratch clusters only")
+    kafka_options(reset)
+    reset.add_argument("--topic", action="append", required=True, help="topic to reset (repeatable)")
+    reset.add_argument("--partitions", type=non_negative_int, default=2, help="partitions per topic (default 2)")
+    reset.add_argument("--replication", type=non_negative_int, default=1, help="replication factor (default 1)")
+    reset.add_argument("--timeout", type=positive_float, default=30.0, help="seconds per admin operation (default 30)")
+    reset.set_defaults(handler=command_reset_topics)
 
     policy = commands.add_parser("validate-policy", help="validate a policy file (JSON or YAML)")
     policy.add_argument("policy", metavar="FILE")

@@ -92,6 +92,24 @@ public struct StockSentryConfiguration: Sendable {
     /// Raw librdkafka properties for the consumer and producer (security, tuning), applied last. Default: none.
     public var kafkaProperties: [String: String] = [:]
 
+    /// How outputs reach downstream consumers.
+    public enum Delivery: String, Sendable, CaseIterable {
+        /// One idempotent producer; outputs are flushed before offsets are stored and committed. After a
+        /// crash, outputs since the last commit may be published again, byte-identical with the same IDs.
+        case atLeastOnce = "at-least-once"
+        /// One transactional producer per task (`transactional.id` = `<group>-task-<p>`); each batch's
+        /// outputs and its input offsets commit in one transaction, so `read_committed` consumers see
+        /// every output once. Needs a broker with transactions (Apache Kafka ≥ 2.5); the dev broker's
+        /// mock cluster does not honour them (README "Delivery and state").
+        case exactlyOnce = "exactly-once"
+    }
+
+    /// Default: at-least-once, which every broker (and the dev broker) supports.
+    public var delivery: Delivery = .atLeastOnce
+    /// With exactly-once: how long a transaction may stay open before the broker aborts it
+    /// (`transaction.timeout.ms`), and how long a commit may take. Default: 60 s.
+    public var transactionTimeout: Duration = .seconds(60)
+
     public init(bootstrapServers: String) {
         self.bootstrapServers = bootstrapServers
     }

@@ -30,6 +30,8 @@ public struct StockSentryService: Service {
         var consumerConfiguration = KafkaConsumerConfiguration(
             bootstrapServers: configuration.bootstrapServers, groupID: configuration.groupID)
         consumerConfiguration.autoOffsetReset = .earliest
+        // read_committed also makes librdkafka ask for stable committed offsets at assignment (KIP-447):
+        // offsets a transaction still in flight would move are waited for, as exactly-once needs.
         consumerConfiguration.isolationLevel = .readCommitted
         consumerConfiguration.startAssignedPartitionsFromBeginning = true
         if let dataDirectory = configuration.dataDirectory {
@@ -38,16 +40,13 @@ public struct StockSentryService: Service {
             }
         }
         consumerConfiguration.additionalProperties = configuration.kafkaProperties
-        var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: configuration.bootstrapServers)
-        producerConfiguration.enableIdempotence = true
-        producerConfiguration.additionalProperties = ["partitioner": "murmur2_random"]
-            .merging(configuration.kafkaProperties) { _, given in given }
-
         let consumer: KafkaConsumer
-        let producer: KafkaProducer
+        let producer: KafkaProducer?
         do {
             consumer = try KafkaConsumer.make(configuration: consumerConfiguration, logger: logger)
-            producer = try KafkaProducer.make(configuration: producerConfiguration, logger: logger)
+            producer = configuration.delivery == .atLeastOnce
+                ? try KafkaProducer.make(configuration: Self.producerConfiguration(configuration, transactionalID: nil), logger: logger)
+                : nil
         } catch {
             throw StockSentryError(.configuration, "cannot create Kafka clients for \(configuration.bootstrapServers): \(error)")
         }
@@ -76,6 +75,18 @@ public struct StockSentryService: Service {
             "records_consumed": .stringConvertible(final.recordsConsumed),
             "forecast_accuracy": .string(final.forecastAccuracySummary),
         ])
+    }
+
+    /// The output producer's configuration: idempotent, murmur2 like Kafka's Java clients, the
+    /// user's properties last; transactional when `transactionalID` is given.
+    static func producerConfiguration(_ configuration: StockSentryConfiguration, transactionalID: String?) -> KafkaProducerConfiguration {
+        var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: configuration.bootstrapServers)
+        producerConfiguration.enableIdempotence = true
+        producerConfiguration.transactionalID = transactionalID
+        producerConfiguration.transactionTimeout = configuration.transactionTimeout
+        producerConfiguration.additionalProperties = ["partitioner": "murmur2_random"]
+            .merging(configuration.kafkaProperties) { _, given in given }
+        return producerConfiguration
     }
 
     /// Where each assigned input partition resumes: after the last record its task's log holds.
@@ -135,19 +146,23 @@ public struct StockSentryService: Service {
 struct ProcessingLoop {
     private let configuration: StockSentryConfiguration
     private let consumer: KafkaConsumer
-    private let producer: KafkaProducer
+    /// The shared idempotent producer (at-least-once); nil with exactly-once.
+    private let producer: KafkaProducer?
     private let metrics: StockMetrics
     private let logger: Logger
     private var tasks: [Int32: TaskProcessor] = [:]
+    /// With exactly-once: each task's transactional producer.
+    private var transactionalProducers: [Int32: KafkaProducer] = [:]
     private var paused: Set<KafkaTopicPartition> = []
     private var storedPositions: [KafkaTopicPartition: Int64] = [:]
-    private var pending: [OutgoingRecord] = []
+    /// Outputs not yet sent, per task.
+    private var pending: [Int32: [OutgoingRecord]] = [:]
     private var lastCommit = ContinuousClock.now
     private var lastGaugeUpdate = ContinuousClock.now
     private var uncommitted = false
     private let snapshotSchedule: SnapshotSchedule
 
-    init(configuration: StockSentryConfiguration, consumer: KafkaConsumer, producer: KafkaProducer,
+    init(configuration: StockSentryConfiguration, consumer: KafkaConsumer, producer: KafkaProducer?,
          metrics: StockMetrics, logger: Logger) {
         self.configuration = configuration
         self.consumer = consumer
@@ -167,13 +182,13 @@ struct ProcessingLoop {
             for error in batch.errors {
                 logger.warning("kafka", metadata: ["error": .string("\(error)")])
             }
-            try absorb(batch)
+            try await absorb(batch)
             try await step()
         }
     }
 
     /// Applies a poll's rebalance events and buffers its records in their tasks.
-    private mutating func absorb(_ batch: KafkaPollBatch) throws {
+    private mutating func absorb(_ batch: KafkaPollBatch) async throws {
         // Records of a batch were fetched before the rebalance it reports (the consumer stops a
         // poll at a rebalance), so they belong to the tasks as they were.
         var consumed = 0
@@ -194,6 +209,9 @@ struct ProcessingLoop {
                 if tasks.removeValue(forKey: topicPartition.partition) != nil {
                     logger.info("task revoked", metadata: [StockSentryLoggingKeys.task: .stringConvertible(topicPartition.partition)])
                 }
+                // No transaction stays open across polls, so the task's producer has nothing in flight.
+                transactionalProducers.removeValue(forKey: topicPartition.partition)
+                pending.removeValue(forKey: topicPartition.partition)
                 paused.remove(topicPartition)
                 storedPositions.removeValue(forKey: topicPartition)
             }
@@ -210,11 +228,16 @@ struct ProcessingLoop {
             }
             tasks[topicPartition.partition]!.setRestoreBoundary(role, committedOffset: assignment.committedOffset)
         }
+        if configuration.delivery == .exactlyOnce {
+            for partition in created.sorted() {
+                transactionalProducers[partition] = try await makeTransactionalProducer(partition)
+            }
+        }
         if let dataDirectory = configuration.dataDirectory {
             // After every boundary is known: replayed records past them republish their outputs.
             for partition in created.sorted() {
                 let directory = TaskLog.directory(dataDirectory: dataDirectory, groupID: configuration.groupID, partition: partition)
-                try tasks[partition]!.attachLog(directory: directory, logger: logger, into: &pending)
+                try tasks[partition]!.attachLog(directory: directory, logger: logger, into: &pending[partition, default: []])
             }
         }
         if !batch.assigned.isEmpty { updateGauges() }
@@ -229,33 +252,90 @@ struct ProcessingLoop {
                 let topicPartition = inputPartition(role, partition)
                 tasks[partition]!.updateHighWatermark(role, consumer.cachedHighWatermark(topicPartition))
             }
-            processed += try tasks[partition]!.drain(now: now, maximumRecords: .max, into: &pending)
+            processed += try tasks[partition]!.drain(now: now, maximumRecords: .max, into: &pending[partition, default: []])
         }
         // The batch is durable before any of its effects leave the process.
         for partition in tasks.keys.sorted() {
             try await tasks[partition]!.commitLog()
         }
-        if !pending.isEmpty {
-            for record in pending {
-                try producer.send(topic: record.topic, key: record.key, value: record.value)
+        if let producer {
+            var sent = false
+            for partition in pending.keys.sorted() where !(pending[partition]?.isEmpty ?? true) {
+                for record in pending[partition]! {
+                    try producer.send(topic: record.topic, key: record.key, value: record.value)
+                }
+                pending[partition]!.removeAll(keepingCapacity: true)
+                sent = true
             }
-            pending.removeAll(keepingCapacity: true)
-            try await producer.flush(timeout: configuration.flushTimeout)
+            if sent { try await producer.flush(timeout: configuration.flushTimeout) }
+        } else {
+            try await commitTransactions()
         }
-        // Only after the flush: a snapshot covers records whose outputs are all delivered, so a
-        // crash never leaves an output that replay after the snapshot could not publish again.
+        // Only after the flush (or commit): a snapshot covers records whose outputs are all delivered,
+        // so a crash never leaves an output that replay after the snapshot could not publish again.
         for partition in tasks.keys.sorted() {
             try await tasks[partition]!.snapshotIfDue(snapshotSchedule, now: now)
         }
         if processed > 0 {
-            try storeProcessedOffsets()
+            if producer != nil { try storeProcessedOffsets() }
             report()
         }
         try applyBackPressure()
-        if uncommitted && lastCommit.duration(to: .now) >= configuration.commitInterval {
+        if producer != nil && uncommitted && lastCommit.duration(to: .now) >= configuration.commitInterval {
             try commit()
         }
         if lastGaugeUpdate.duration(to: .now) >= .seconds(1) { updateGauges() }
+    }
+
+    /// A task's transactional producer, registered with the coordinator: this fences the previous
+    /// owner's producer (a zombie or a crashed incarnation) and aborts the transaction it left open.
+    private func makeTransactionalProducer(_ partition: Int32) async throws -> KafkaProducer {
+        let transactionalID = "\(configuration.groupID)-task-\(partition)"
+        do {
+            let producer = try KafkaProducer.make(
+                configuration: StockSentryService.producerConfiguration(configuration, transactionalID: transactionalID), logger: logger)
+            try await producer.initTransactions(timeout: configuration.transactionTimeout)
+            logger.info("task producer ready", metadata: [StockSentryLoggingKeys.task: .stringConvertible(partition),
+                                                          "transactional_id": .string(transactionalID)])
+            return producer
+        } catch {
+            throw StockSentryError(.kafka, "task \(partition): cannot start transactional producer \(transactionalID) at \(configuration.bootstrapServers): \(error); the broker must support transactions (use --delivery at-least-once otherwise)",
+                                   cause: error as? KafkaError)
+        }
+    }
+
+    /// Per task with outputs or new positions: one transaction with its outputs and its input offsets.
+    ///
+    /// A failed transaction is aborted when it can be and stops the processor: a restart recovers
+    /// from the task log and the offsets the last committed transaction stored, so nothing is lost
+    /// and `read_committed` consumers see nothing twice. A fenced producer means another instance
+    /// owns the task now.
+    private mutating func commitTransactions() async throws {
+        for partition in tasks.keys.sorted() {
+            guard let producer = transactionalProducers[partition] else { continue }
+            var offsets: [KafkaTopicPartition: Int64] = [:]
+            for (role, position) in tasks[partition]!.processedPositions {
+                let topicPartition = inputPartition(role, partition)
+                if storedPositions[topicPartition] != position { offsets[topicPartition] = position }
+            }
+            let outputs = pending[partition] ?? []
+            guard !outputs.isEmpty || !offsets.isEmpty else { continue }
+            do {
+                try producer.beginTransaction()
+                for record in outputs {
+                    try producer.send(topic: record.topic, key: record.key, value: record.value)
+                }
+                try await producer.sendOffsetsToTransaction(offsets, consumer: consumer, timeout: configuration.transactionTimeout)
+                try await producer.commitTransaction(timeout: configuration.transactionTimeout)
+            } catch let error as KafkaError {
+                if !error.isFatal { try? await producer.abortTransaction(timeout: configuration.transactionTimeout) }
+                throw StockSentryError(.kafka, "task \(partition): transaction failed\(error.isFatal ? " (producer fenced: another instance owns the task)" : ", aborted"): \(error); stopping so that a restart recovers from the task log and the last committed offsets",
+                                       cause: error)
+            }
+            pending[partition]?.removeAll(keepingCapacity: true)
+            for (topicPartition, position) in offsets { storedPositions[topicPartition] = position }
+            metrics.update { $0.commits += 1 }
+        }
     }
 
     private func inputPartition(_ role: InputTopic, _ partition: Int32) -> KafkaTopicPartition {
@@ -362,10 +442,15 @@ struct ProcessingLoop {
 
     /// Publishes what is in flight, stores and commits offsets and leaves the group.
     mutating func finish() async throws {
-        try await producer.flush(timeout: configuration.flushTimeout)
-        try storeProcessedOffsets()
-        updateGauges()
-        try commit()
+        if let producer {
+            try await producer.flush(timeout: configuration.flushTimeout)
+            try storeProcessedOffsets()
+            updateGauges()
+            try commit()
+        } else {
+            // Every step ends with its transactions committed; the consumer commits nothing itself.
+            updateGauges()
+        }
         try consumer.close()
     }
 }

@@ -28,6 +28,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Longest wait, in ms, for a partition that may hold earlier records (max_task_idle).")
     var maxTaskIdleMs = 500
 
+    @Option(help: "Output delivery: at-least-once (idempotent producer, deterministic IDs; any broker) or exactly-once (Kafka transactions per task; read_committed consumers see each output once; needs a real Kafka broker).")
+    var delivery = "at-least-once"
+
     @Option(name: .customShort("X"), help: "A librdkafka property for both clients, key=value (repeatable), e.g. -X security.protocol=SASL_SSL.")
     var kafkaProperties: [String] = []
 
@@ -40,6 +43,9 @@ struct RunCommand: AsyncParsableCommand {
             throw ValidationError("--max-task-idle-ms must be between 0 and 60000, got \(maxTaskIdleMs)")
         }
         _ = try Self.parseProperties(kafkaProperties)
+        guard StockSentryConfiguration.Delivery(rawValue: delivery) != nil else {
+            throw ValidationError("--delivery must be at-least-once or exactly-once, got \"\(delivery)\"")
+        }
         guard snapshotEvery >= 1 else { throw ValidationError("--snapshot-every must be at least 1, got \(snapshotEvery)") }
         guard snapshotIntervalSeconds >= 1 else {
             throw ValidationError("--snapshot-interval-seconds must be at least 1, got \(snapshotIntervalSeconds)")
@@ -67,6 +73,7 @@ struct RunCommand: AsyncParsableCommand {
         configuration.snapshotInterval = .seconds(snapshotIntervalSeconds)
         configuration.maximumTaskIdle = .milliseconds(maxTaskIdleMs)
         configuration.kafkaProperties = try Self.parseProperties(kafkaProperties)
+        configuration.delivery = StockSentryConfiguration.Delivery(rawValue: delivery) ?? .atLeastOnce
         if let policy {
             configuration.policy = try PolicyLoader.load(path: policy)
         }
