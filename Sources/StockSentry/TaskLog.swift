@@ -17,12 +17,15 @@ import Logging
 final class TaskLog: @unchecked Sendable {
     let directory: String
     private let writer: LogWriter
+    /// Held for as long as this log is open.
+    private let lock: TaskDirectoryLock
     private let queue: DispatchQueue
     private var payloadScratch: [UInt8] = []
 
-    private init(directory: String, writer: LogWriter) {
+    private init(directory: String, writer: LogWriter, lock: TaskDirectoryLock) {
         self.directory = directory
         self.writer = writer
+        self.lock = lock
         self.queue = DispatchQueue(label: "stocksentry.tasklog.\(directory)")
     }
 
@@ -32,15 +35,19 @@ final class TaskLog: @unchecked Sendable {
     }
 
     /// Opens (creating if needed) the task's log, handing every logged record to `replay` in order
-    /// first. A torn last record is cut and reported; corruption anywhere else throws.
+    /// first. A torn last record is cut and reported; corruption anywhere else throws. The task
+    /// directory stays locked against other processes until the log is released; another holder is
+    /// waited for up to `lockWait`.
     static func open(
-        directory: String, logger: Logger, restore: (Snapshot) throws -> Void, replay: (LoggedRecord) throws -> Void
+        directory: String, logger: Logger, lockWait: Duration = .seconds(15),
+        restore: (Snapshot) throws -> Void, replay: (LoggedRecord) throws -> Void
     ) throws -> TaskLog {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
             throw StockSentryError(.io, "cannot create the task log directory \(directory): \(error); check --data-dir is writable")
         }
+        let lock = try TaskDirectoryLock.acquire(directory: directory, wait: lockWait)
         guard let report = try read(directory: directory, repairingTornTail: true, restore: restore, replay) else {
             throw StockSentryError(.io, "task log \(directory): recovery produced no report")
         }
@@ -57,7 +64,7 @@ final class TaskLog: @unchecked Sendable {
         ])
         do {
             let writer = try LogWriter(directory: directory, resumingAt: report.endPosition, configuration: EventLogConfiguration())
-            return TaskLog(directory: directory, writer: writer)
+            return TaskLog(directory: directory, writer: writer, lock: lock)
         } catch {
             throw StockSentryError(.io, "task log \(directory) cannot be opened for writing: \(error)", cause: error as? EventLogError)
         }

@@ -61,6 +61,11 @@ struct TaskProcessor: Sendable {
         lastSnapshot = .now
     }
 
+    /// Closes the task's log and releases its directory lock (the task's state stays in memory).
+    mutating func detachLog() {
+        log = nil
+    }
+
     /// Takes the state and positions a snapshot recorded.
     private mutating func restore(_ snapshot: Snapshot, directory: String) throws {
         do {

@@ -1,6 +1,7 @@
 import EventLog
 import Foundation
 import Kafka
+import Logging
 import StockModel
 import Testing
 
@@ -51,6 +52,7 @@ import Testing
         try live.drain(now: .now, maximumRecords: .max, into: &liveOutputs)
         try await live.commitLog()
         #expect(liveOutputs.map(\.topic) == ["stock-alerts", "stock-deadletter", "stock-alerts", "stock-commands"])
+        live.detachLog()
 
         // Restart: the group had committed inventory@1 and orders@2 (o1 and the bad record), so
         // only orders@2 (o3: critical + freeze) may have been lost in flight.
@@ -68,6 +70,23 @@ import Testing
         var afterOutputs: [OutgoingRecord] = []
         #expect(try restarted.drain(now: .now, maximumRecords: .max, into: &afterOutputs) == 0)
         #expect(afterOutputs.isEmpty)
+    }
+
+    @Test("a task directory is locked while its log is open; a second owner waits, then is refused with the holder's pid")
+    func directoryLock() throws {
+        let directory = try Self.directory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let logger = Logger(label: "test")
+        var first: TaskLog? = try TaskLog.open(directory: directory, logger: logger, restore: { _ in }, replay: { _ in })
+        let error = try #require(throws: StockSentryError.self) {
+            _ = try TaskLog.open(directory: directory, logger: logger, lockWait: .milliseconds(200), restore: { _ in }, replay: { _ in })
+        }
+        #expect(error.message.contains("in use by another process (pid \(getpid()))"), "\(error.message)")
+        #expect(first != nil)
+        first = nil
+        let second = try TaskLog.open(directory: directory, logger: logger, lockWait: .milliseconds(200), restore: { _ in }, replay: { _ in })
+        #expect(second.directory == directory, "released with the first log, so the next owner gets it")
+        #expect(try TaskLog.nextOffsets(directory: directory) == nil, "an empty log resumes nowhere: its partitions start from the beginning")
     }
 
     @Test("a corrupt task log record is reported with its position, not skipped")
@@ -100,6 +119,7 @@ import Testing
         for (record, role) in records.dropFirst(2) { live.accept(record, role: role) }
         try live.drain(now: .now, maximumRecords: .max, into: &outputs)
         try await live.commitLog()
+        live.detachLog()
 
         var restored = Self.freshTask()
         for role in InputTopic.allCases { restored.setRestoreBoundary(role, committedOffset: .max) }

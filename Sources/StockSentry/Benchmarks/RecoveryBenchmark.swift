@@ -62,6 +62,7 @@ enum RecoveryBenchmark {
         try await task.snapshotIfDue(SnapshotSchedule(everyEvents: 1, everyInterval: .seconds(3_600)), now: .now)
         let snapshotSeconds = snapshotStart.duration(to: .now).seconds
         let snapshotBytes = try directorySize(directory, suffix: ".snapshot")
+        task.detachLog()
         report.add(.recovery, "task built", records, "records", "\(skus) SKUs × 5 records, logged at \(Int(records / buildSeconds)) records/s")
         report.add(.recovery, "log size", Double(logBytes) / 1_048_576, "MiB", "\(logBytes / Int(records)) bytes per record, before the snapshot's retention")
         report.add(.recovery, "snapshot", Double(snapshotBytes) / 1_048_576, "MiB", "\(snapshotBytes / skus) bytes per SKU, written in \(BenchmarkReport.format(snapshotSeconds)) s")
