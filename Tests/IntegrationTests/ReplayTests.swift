@@ -106,7 +106,7 @@ struct ReplayTests {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    @Test("two policies over a generated session: report files, side-by-side table, bad flags")
+    @Test("two policies over a generated session: report files, side-by-side table, reconciliation, bad flags")
     func twoPolicies() throws {
         let directory = try Harness.temporaryDirectory("policies")
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -125,6 +125,26 @@ struct ReplayTests {
         }
         let policies = try #require(try Self.report(out)["policies"] as? [[String: Any]])
         #expect(policies.map { $0["name"] as? String } == ["policy.example", "strict"])
+
+        // The reconciliation of the same session, with a count file that misses one unit of one SKU.
+        let reconciliation = directory.appendingPathComponent("reconciliation")
+        let inspected = try #require(try Self.report(out)["skus"] as? [[String: Any]])
+        let firstSKU = try #require(inspected.first)
+        let sku = try #require(firstSKU["sku"] as? String)
+        let expectedOnHand = try #require(firstSKU["closingStock"] as? Int) - (try #require(firstSKU["soldUnits"] as? Int))
+        let counts = directory.appendingPathComponent("counts.csv").path
+        try "sku,counted\n\(sku),\(expectedOnHand - 1)\n".write(toFile: counts, atomically: true, encoding: .utf8)
+        let table = try Harness.run(binary, ["report", "--input", session, "--count-file", counts, "--output-dir", reconciliation.path]).stdout
+        #expect(table.contains("动销率"), "\(table)")
+        let csv = try String(contentsOf: reconciliation.appendingPathComponent("reconciliation.csv"), encoding: .utf8)
+        #expect(csv.split(separator: "\n").count == inspected.count + 1, "a header and one row per SKU")
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: reconciliation.appendingPathComponent("reconciliation.json"))) as? [String: Any]
+        let row = try #require((json?["rows"] as? [[String: Any]])?.first { $0["sku"] as? String == sku })
+        #expect(row["countDifferenceUnits"] as? Int == -1, "\(row)")
+        let badCount = directory.appendingPathComponent("bad.csv").path
+        try "sku,counted\n\(sku),x\n".write(toFile: badCount, atomically: true, encoding: .utf8)
+        let refused = try Harness.run(binary, ["report", "--input", session, "--count-file", badCount], expectSuccess: false)
+        #expect(refused.status != 0 && refused.stderr.contains("bad.csv:2"), "\(refused.stderr)")
 
         let bad = try Harness.run(binary, ["replay", "--input", session, "--bootstrap", "x:1"], expectSuccess: false)
         #expect(bad.status != 0 && bad.stderr.contains("exactly one of them"), "\(bad.stderr)")
