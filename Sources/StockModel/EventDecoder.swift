@@ -57,6 +57,20 @@ public struct EventDecoder: Sendable {
         guard value.count <= maximumRecordBytes else {
             throw EventRejection(reason: "record is \(value.count) bytes; the limit is \(maximumRecordBytes)")
         }
+        var scan = PayloadScan(bytes: value)
+        if scan.scan(maximumDepth: maximumNestingDepth),
+            let event = Self.event(from: scan, key: key, topic: topic, recordTimestamp: recordTimestamp)
+        {
+            return event
+        }
+        return try decodeTree(value: value, key: key, topic: topic, recordTimestamp: recordTimestamp)
+    }
+
+    /// The tree path: the whole payload as a ``JSONValue``, then each field checked by ``PayloadFields``.
+    /// It decides every record the scan gives up on and words every rejection.
+    func decodeTree(
+        value: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer?, topic: InputTopic, recordTimestamp: EventTime?
+    ) throws(EventRejection) -> StockEvent {
         let parsed: JSONValue
         do throws(JSONReader.SyntaxError) {
             parsed = try JSONReader.parse(value, maximumDepth: maximumNestingDepth)
@@ -116,6 +130,110 @@ public struct EventDecoder: Sendable {
                 InventoryEvent(
                     eventID: eventID, sku: sku, kind: kind, quantity: quantity, time: time,
                     tier: tier, name: try fields.optionalString("name")))
+        }
+    }
+
+    private static let orderStatuses = OrderStatus.allCases
+    private static let cartActions = CartAction.allCases
+    private static let interactionKinds = InteractionKind.allCases
+    private static let inventoryKinds = InventoryKind.allCases
+    private static let tiers = Tier.allCases
+
+    /// The event from a scan that every check passes; nil on any problem, which the tree path then words.
+    ///
+    /// Each check here accepts exactly what ``PayloadFields`` accepts, field by field.
+    private static func event(
+        from scan: PayloadScan, key: UnsafeRawBufferPointer?, topic: InputTopic, recordTimestamp: EventTime?
+    ) -> StockEvent? {
+        guard let eventID = nonEmptyString(scan, .eventID), let sku = nonEmptyString(scan, .sku), let key,
+            scan.stringEquals(scan[.sku], key), let time = time(scan, recordTimestamp: recordTimestamp)
+        else { return nil }
+        switch topic {
+        case .orders:
+            guard let orderID = nonEmptyString(scan, .orderID), let quantity = quantity(scan, minimum: 1),
+                let status = scan.enumCase(scan[.status], in: Self.orderStatuses),
+                let price = optionalNumber(scan, .price), price.map({ !($0 < 0) }) ?? true,
+                let roomID = optionalString(scan, .roomID), let userID = optionalString(scan, .userID),
+                let channel = optionalString(scan, .channel)
+            else { return nil }
+            return .order(
+                OrderEvent(
+                    eventID: eventID, orderID: orderID, sku: sku, quantity: quantity, status: status, time: time,
+                    roomID: roomID, userID: userID, channel: channel, price: price))
+        case .carts:
+            guard let action = scan.enumCase(scan[.action], in: Self.cartActions),
+                let quantity = quantity(scan, minimum: 1), let roomID = optionalString(scan, .roomID),
+                let userID = optionalString(scan, .userID)
+            else { return nil }
+            return .cart(
+                CartEvent(
+                    eventID: eventID, sku: sku, action: action, quantity: quantity, time: time, roomID: roomID,
+                    userID: userID))
+        case .interactions:
+            guard let kind = scan.enumCase(scan[.kind], in: Self.interactionKinds),
+                let roomID = optionalString(scan, .roomID), let text = optionalString(scan, .text)
+            else { return nil }
+            return .interaction(InteractionEvent(eventID: eventID, sku: sku, kind: kind, time: time, roomID: roomID, text: text))
+        case .inventory:
+            guard let kind = scan.enumCase(scan[.kind], in: Self.inventoryKinds) else { return nil }
+            let minimum: Int64
+            switch kind {
+            case .set: minimum = 0
+            case .receive, .damage: minimum = 1
+            case .adjust: minimum = -maximumQuantity
+            }
+            guard let quantity = quantity(scan, minimum: minimum), kind != .adjust || quantity != 0 else { return nil }
+            let tier: Tier?
+            switch scan[.tier] {
+            case .absent, .null: tier = nil
+            case let value:
+                guard let parsed = scan.enumCase(value, in: Self.tiers) else { return nil }
+                tier = parsed
+            }
+            guard let name = optionalString(scan, .name) else { return nil }
+            return .inventory(
+                InventoryEvent(eventID: eventID, sku: sku, kind: kind, quantity: quantity, time: time, tier: tier, name: name))
+        }
+    }
+
+    private static func nonEmptyString(_ scan: PayloadScan, _ field: PayloadScan.Field) -> String? {
+        guard let string = scan.string(scan[field]), !string.isEmpty else { return nil }
+        return string
+    }
+
+    /// `.some(nil)` when absent or null, `.some(text)` for a string, nil (a rejection) otherwise.
+    private static func optionalString(_ scan: PayloadScan, _ field: PayloadScan.Field) -> String?? {
+        switch scan[field] {
+        case .absent, .null: return .some(nil)
+        case let value: return scan.string(value).map { .some($0) }
+        }
+    }
+
+    /// `.some(nil)` when absent or null, `.some(number)` for a number, nil (a rejection) otherwise.
+    private static func optionalNumber(_ scan: PayloadScan, _ field: PayloadScan.Field) -> Double?? {
+        switch scan[field] {
+        case .absent, .null: .some(nil)
+        case .integer(let value): .some(Double(value))
+        case .number(let value): .some(value)
+        default: nil
+        }
+    }
+
+    private static func quantity(_ scan: PayloadScan, minimum: Int64) -> Int64? {
+        guard case .integer(let quantity) = scan[.qty], quantity >= minimum, quantity <= maximumQuantity else { return nil }
+        return quantity
+    }
+
+    private static func time(_ scan: PayloadScan, recordTimestamp: EventTime?) -> EventTime? {
+        switch scan[.ts] {
+        case .absent, .null:
+            return recordTimestamp
+        case .integer(let milliseconds):
+            return milliseconds >= 0 ? EventTime(millisecondsSinceEpoch: milliseconds) : nil
+        case let value:
+            guard let text = scan.string(value), let time = EventTime(rfc3339: text), time.millisecondsSinceEpoch >= 0
+            else { return nil }
+            return time
         }
     }
 

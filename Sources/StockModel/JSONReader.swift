@@ -8,11 +8,11 @@ public struct JSONReader {
         public var description: String { message }
     }
 
-    private let bytes: UnsafeRawBufferPointer
+    let bytes: UnsafeRawBufferPointer
     private let maximumDepth: Int
-    private var offset = 0
+    var offset = 0
 
-    private init(bytes: UnsafeRawBufferPointer, maximumDepth: Int) {
+    init(bytes: UnsafeRawBufferPointer, maximumDepth: Int) {
         self.bytes = bytes
         self.maximumDepth = maximumDepth
     }
@@ -41,7 +41,7 @@ public struct JSONReader {
         return try result.get()
     }
 
-    private func unexpected() -> SyntaxError {
+    func unexpected() -> SyntaxError {
         guard offset < bytes.count else {
             return SyntaxError(message: "unexpected end of input at byte \(offset)")
         }
@@ -53,9 +53,9 @@ public struct JSONReader {
         return SyntaxError(message: "unexpected byte 0x\(hex.count == 1 ? "0" + hex : hex) at byte \(offset)")
     }
 
-    private var current: UInt8? { offset < bytes.count ? bytes[offset] : nil }
+    var current: UInt8? { offset < bytes.count ? bytes[offset] : nil }
 
-    private mutating func skipWhitespace() {
+    mutating func skipWhitespace() {
         while let byte = current, byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 {
             offset += 1
         }
@@ -69,7 +69,7 @@ public struct JSONReader {
         }
     }
 
-    private mutating func parseValue(depth: Int) throws(SyntaxError) -> JSONValue {
+    mutating func parseValue(depth: Int) throws(SyntaxError) -> JSONValue {
         guard let byte = current else { throw unexpected() }
         switch byte {
         case UInt8(ascii: "{"): return try parseObject(depth: depth)
@@ -176,7 +176,7 @@ public struct JSONReader {
         return value
     }
 
-    private mutating func parseString() throws(SyntaxError) -> String {
+    mutating func parseString() throws(SyntaxError) -> String {
         let start = offset
         offset += 1  // opening quote
         // Fast path: no escapes, so the string is exactly the bytes up to the closing quote.
@@ -184,7 +184,7 @@ public struct JSONReader {
         while end < bytes.count {
             let byte = bytes[end]
             if byte == UInt8(ascii: "\"") {
-                guard let string = String(validating: UnsafeRawBufferPointer(rebasing: bytes[offset..<end]), as: UTF8.self) else {
+                guard let string = Self.string(UnsafeRawBufferPointer(rebasing: bytes[offset..<end])) else {
                     throw SyntaxError(message: "string starting at byte \(start) is not valid UTF-8")
                 }
                 offset = end + 1
@@ -245,6 +245,19 @@ public struct JSONReader {
                 utf8.append(byte)
                 offset += 1
             }
+        }
+    }
+
+    /// The UTF-8 `bytes` as a string, nil when they are not valid UTF-8.
+    ///
+    /// ASCII, by far the most common case, skips the generic validating initialiser, whose metadata
+    /// look-ups and validation dominated decoding; for ASCII both give the same string.
+    static func string(_ bytes: UnsafeRawBufferPointer) -> String? {
+        bytes.withMemoryRebound(to: UInt8.self) { codeUnits in
+            var combined: UInt8 = 0
+            for byte in codeUnits { combined |= byte }
+            if combined < 0x80 { return String(decoding: codeUnits, as: UTF8.self) }
+            return String(validating: codeUnits, as: UTF8.self)
         }
     }
 

@@ -27,7 +27,8 @@ public struct PolicySet: Sendable, Equatable {
 
     /// The tier and policy that apply to `sku`: SKU override > `tier` from inventory > `defaultTier`.
     public func policy(for sku: String, tier: Tier?) -> (tier: Tier, policy: TierPolicy) {
-        let override = skuOverrides[sku]
+        // Most policy files override no SKU: skip hashing the SKU then.
+        let override = skuOverrides.isEmpty ? nil : skuOverrides[sku]
         let resolvedTier = override?.tier ?? tier ?? defaultTier
         let base = tiers[resolvedTier] ?? TierPolicy.builtIn(for: resolvedTier)
         return (resolvedTier, override?.merged(over: base) ?? base)

@@ -27,8 +27,20 @@ public struct RateWindow: Sendable, Equatable {
         self.timeConstantMilliseconds = Int64(minutes) * 60_000
     }
 
+    /// A window of time constant `minutes` with the given state, as ``SignalRates`` stores it.
+    init(minutes: Int, decayedCount: Double, updatedAt: EventTime?) {
+        self.init(minutes: minutes)
+        self.decayedCount = decayedCount
+        self.updatedAt = updatedAt
+    }
+
     /// The factor a count decays by over `milliseconds` (≥ 0).
     func decay(overMilliseconds milliseconds: Int64) -> Double {
+        Self.decay(overMilliseconds: milliseconds, timeConstantMilliseconds)
+    }
+
+    /// The factor a count with time constant `timeConstantMilliseconds` decays by over `milliseconds`.
+    static func decay(overMilliseconds milliseconds: Int64, _ timeConstantMilliseconds: Int64) -> Double {
         guard milliseconds > 0 else { return 1 }
         return DecayMath.exponential(-Double(milliseconds) / Double(timeConstantMilliseconds))
     }

@@ -138,7 +138,7 @@ extension StockBook {
     /// The book's state as a ``StockBookSnapshot`` (format version ``StockBookSnapshot/formatVersion``):
     /// equal books give identical bytes. The policy is not included.
     public func snapshotBytes() -> [UInt8] {
-        var writer = SnapshotWriter(reservingCapacity: 64 + forecastersBySKU.count * 320)
+        var writer = SnapshotWriter(reservingCapacity: 64 + skuStates.count * 320)
         writer.raw(StockBookSnapshot.magic)
         writer.uint32(StockBookSnapshot.formatVersion)
         writer.uint8(
@@ -164,24 +164,15 @@ extension StockBook {
             accuracyByTier[tier]!.writeSnapshot(to: &writer)
         }
         duplicateFilter.writeSnapshot(to: &writer)
-        var skus = Set(forecastersBySKU.keys)
-        skus.formUnion(ledgersBySKU.keys)
-        skus.formUnion(alertStates.keys)
-        skus.formUnion(watchedSKUs)
-        writer.count(skus.count)
-        for sku in skus.sorted() {
-            writer.string(sku)
-            let ledger = ledgersBySKU[sku]
-            let alertState = alertStates[sku]
-            let forecaster = forecastersBySKU[sku]
-            writer.uint8(
-                (ledger != nil ? StockBookSnapshot.ledgerPart : 0)
-                    | (alertState != nil ? StockBookSnapshot.alertStatePart : 0)
-                    | (forecaster != nil ? StockBookSnapshot.forecasterPart : 0)
-                    | (watchedSKUs.contains(sku) ? StockBookSnapshot.watchedPart : 0))
-            ledger?.writeSnapshot(to: &writer)
-            alertState?.writeSnapshot(to: &writer)
-            forecaster?.writeSnapshot(to: &writer)
+        let order = skuStates.indices.filter { !skuStates[$0].parts.isEmpty }.sorted { skuStates[$0].sku < skuStates[$1].sku }
+        writer.count(order.count)
+        for index in order {
+            let state = skuStates[index]
+            writer.string(state.sku)
+            writer.uint8(state.parts.rawValue)
+            if state.parts.contains(.ledger) { state.ledger.writeSnapshot(to: &writer) }
+            if state.parts.contains(.alertState) { state.alertState.writeSnapshot(to: &writer) }
+            if state.parts.contains(.forecaster) { state.forecaster.writeSnapshot(to: &writer) }
         }
         return writer.bytes
     }
@@ -268,16 +259,20 @@ extension StockBook {
             let partsStart = reader.offset
             let parts = try reader.flags("the parts of SKU \"\(sku)\"", allowed: 0x0F)
             guard parts != 0 else { throw reader.error("SKU \"\(sku)\" has no parts", at: partsStart) }
+            var state = SKUState(sku: sku)
+            state.parts = SKUState.Parts(rawValue: parts)
             if parts & StockBookSnapshot.ledgerPart != 0 {
-                ledgersBySKU[sku] = try SKULedger(snapshotOf: sku, from: &reader)
+                state.ledger = try SKULedger(snapshotOf: sku, from: &reader)
             }
             if parts & StockBookSnapshot.alertStatePart != 0 {
-                alertStates[sku] = try AlertState(snapshotOf: sku, from: &reader)
+                state.alertState = try AlertState(snapshotOf: sku, from: &reader)
             }
             if parts & StockBookSnapshot.forecasterPart != 0 {
-                forecastersBySKU[sku] = try Forecaster(snapshotOf: sku, from: &reader)
+                state.forecaster = try Forecaster(snapshotOf: sku, from: &reader)
             }
             if parts & StockBookSnapshot.watchedPart != 0 { watchedSKUs.insert(sku) }
+            skuIndex[sku] = skuStates.count
+            skuStates.append(state)
         }
         guard reader.remaining == 0 else {
             throw reader.error("\(reader.remaining) bytes follow the last SKU record")

@@ -12,11 +12,12 @@ public struct StockBook: Sendable {
 
     /// The policies used to evaluate alerts and freezes; may be replaced between events.
     public var policy: PolicySet
-    var ledgersBySKU: [String: SKULedger] = [:]
-    var alertStates: [String: AlertState] = [:]
-    var forecastersBySKU: [String: Forecaster] = [:]
+    /// Where each SKU's state is in ``skuStates``.
+    var skuIndex: [String: Int] = [:]
+    /// Every SKU's state, in order of first sight: one contiguous block, no per-SKU allocation.
+    var skuStates: [SKUState] = []
     var accuracyByTier: [Tier: ForecastAccuracy] = [:]
-    /// SKUs with an open alert, freeze, lowered exposure or running cooldown.
+    /// SKUs with an open alert, freeze, lowered exposure or running cooldown (``SKUState/Parts/watched``).
     var watchedSKUs: Set<String> = []
     var duplicateFilter: DuplicateFilter
     var counters = BookStatistics()
@@ -57,29 +58,48 @@ public struct StockBook: Sendable {
         counters.eventsApplied += 1
         if let watermark, event.time < watermark { counters.lateEvents += 1 }
         if streamTime.map({ event.time > $0 }) ?? true { streamTime = event.time }
-        let sku = event.sku
         let time = event.time
-        if forecastersBySKU[sku] == nil { forecastersBySKU[sku] = Forecaster(observedSince: time) }
-        scoreForecast(sku: sku, at: time)
+        let index = stateIndex(creating: event.sku)
+        if !skuStates[index].parts.contains(.forecaster) {
+            skuStates[index].forecaster = Forecaster(observedSince: time)
+            skuStates[index].parts.insert(.forecaster)
+        }
+        scoreForecast(index, at: time)
         switch event {
         case .order(let order):
-            var ledger = ledgersBySKU[sku] ?? SKULedger(sku: sku)
-            let paidBefore = ledger.paidUnitsTotal
-            let reservedBefore = ledger.reservedUnitsTotal
-            ledger.apply(order)
-            forecastersBySKU[sku]?.recordPaid(ledger.paidUnitsTotal - paidBefore, at: time)
-            forecastersBySKU[sku]?.recordCreated(ledger.reservedUnitsTotal - reservedBefore, at: time)
-            ledgersBySKU[sku] = ledger
+            skuStates[index].parts.insert(.ledger)
+            let paidBefore = skuStates[index].ledger.paidUnitsTotal
+            let reservedBefore = skuStates[index].ledger.reservedUnitsTotal
+            skuStates[index].ledger.apply(order)
+            let paidAfter = skuStates[index].ledger.paidUnitsTotal
+            let reservedAfter = skuStates[index].ledger.reservedUnitsTotal
+            skuStates[index].forecaster.recordPaid(paidAfter - paidBefore, at: time)
+            skuStates[index].forecaster.recordCreated(reservedAfter - reservedBefore, at: time)
         case .inventory(let inventory):
-            ledgersBySKU[sku, default: SKULedger(sku: sku)].apply(inventory)
+            skuStates[index].parts.insert(.ledger)
+            skuStates[index].ledger.apply(inventory)
         case .cart(let cart):
-            forecastersBySKU[sku]?.recordCart(cart.action == .add ? cart.quantity : 0 &- cart.quantity, at: time)
+            skuStates[index].forecaster.recordCart(cart.action == .add ? cart.quantity : 0 &- cart.quantity, at: time)
         case .interaction(let interaction):
             guard interaction.kind == .comment || interaction.kind == .question else { return .applied }
-            forecastersBySKU[sku]?.recordMention(at: time)
+            skuStates[index].forecaster.recordMention(at: time)
         }
-        evaluate(sku: sku, eventID: event.eventID, time: time, outputs: &outputs)
+        evaluate(index, eventID: event.eventID, time: time, outputs: &outputs)
         return .applied
+    }
+
+    /// The index of `sku`'s state, appending an empty one on first sight.
+    mutating func stateIndex(creating sku: String) -> Int {
+        if let index = skuIndex[sku] { return index }
+        let index = skuStates.count
+        skuStates.append(SKUState(sku: sku))
+        skuIndex[sku] = index
+        return index
+    }
+
+    /// `sku`'s state when the book has seen the SKU.
+    private func state(_ sku: String) -> SKUState? {
+        skuIndex[sku].map { skuStates[$0] }
     }
 
     /// Advances event time for SKUs that got no events: with `streamTime` the highest event time the
@@ -103,37 +123,50 @@ public struct StockBook: Sendable {
         let time = EventTime(millisecondsSinceEpoch: slot &* interval)
         let cause = "watermark-\(time.millisecondsSinceEpoch)"
         for sku in watchedSKUs.sorted() {
-            if let evaluatedAt = alertStates[sku]?.evaluatedAt, evaluatedAt >= time { continue }
-            scoreForecast(sku: sku, at: time)
-            evaluate(sku: sku, eventID: cause, time: time, outputs: &outputs)
+            guard let index = skuIndex[sku] else { continue }
+            let state = skuStates[index]
+            if state.parts.contains(.alertState), let evaluatedAt = state.alertState.evaluatedAt, evaluatedAt >= time {
+                continue
+            }
+            scoreForecast(index, at: time)
+            evaluate(index, eventID: cause, time: time, outputs: &outputs)
         }
     }
 
     /// The ledger of `sku`, or nil when no order or inventory event was seen for it.
-    public func ledger(for sku: String) -> SKULedger? { ledgersBySKU[sku] }
+    public func ledger(for sku: String) -> SKULedger? {
+        guard let state = state(sku), state.parts.contains(.ledger) else { return nil }
+        return state.ledger
+    }
 
     /// The alert and freeze state of `sku`, or nil before its first evaluation.
-    public func alertState(for sku: String) -> AlertState? { alertStates[sku] }
+    public func alertState(for sku: String) -> AlertState? {
+        guard let state = state(sku), state.parts.contains(.alertState) else { return nil }
+        return state.alertState
+    }
 
     /// The forecasting state of `sku` (rates, conversions, its forecast error), or nil before its first event.
-    public func forecaster(for sku: String) -> Forecaster? { forecastersBySKU[sku] }
+    public func forecaster(for sku: String) -> Forecaster? {
+        guard let state = state(sku), state.parts.contains(.forecaster) else { return nil }
+        return state.forecaster
+    }
 
     /// The forecast for `sku` as of its latest evaluation time, or nil without stock.
     public func forecast(for sku: String) -> Forecast? {
-        guard let ledger = ledgersBySKU[sku], ledger.hasStock, let forecaster = forecastersBySKU[sku] else { return nil }
-        let time = alertStates[sku]?.evaluatedAt ?? streamTime ?? forecaster.observedSince
+        guard let ledger = ledger(for: sku), ledger.hasStock, let forecaster = forecaster(for: sku) else { return nil }
+        let time = alertState(for: sku)?.evaluatedAt ?? streamTime ?? forecaster.observedSince
         return forecaster.forecast(at: time, available: ledger.available, rules: policy.policy(for: sku, tier: ledger.tier).policy.alerts)
     }
 
     /// Forecast error per SKU (MAE in units, MAPE) over the forecasts scored so far.
-    public func forecastAccuracy(for sku: String) -> ForecastAccuracy? { forecastersBySKU[sku]?.accuracy }
+    public func forecastAccuracy(for sku: String) -> ForecastAccuracy? { forecaster(for: sku)?.accuracy }
 
     /// Forecast error per tier over every SKU's scored forecasts.
     public var forecastAccuracyByTier: [Tier: ForecastAccuracy] { accuracyByTier }
 
     /// All ledgers, sorted by SKU.
     public var ledgers: [SKULedger] {
-        ledgersBySKU.values.sorted { $0.sku < $1.sku }
+        skuStates.filter { $0.parts.contains(.ledger) }.map(\.ledger).sorted { $0.sku < $1.sku }
     }
 
     /// Events applied behind the watermark so far; O(1), unlike ``statistics``, which sums over the SKUs.
@@ -142,32 +175,38 @@ public struct StockBook: Sendable {
     /// The book's counters; `oversoldUnits` is summed over the SKUs now.
     public var statistics: BookStatistics {
         var statistics = counters
-        statistics.oversoldUnits = ledgersBySKU.values.reduce(0) { SKULedger.saturatingAdd($0, $1.oversold) }
+        statistics.oversoldUnits = skuStates.reduce(0) {
+            $1.parts.contains(.ledger) ? SKULedger.saturatingAdd($0, $1.ledger.oversold) : $0
+        }
         return statistics
     }
 
     /// Scores the SKU's pending forecast when its horizon has ended and issues the next one.
-    private mutating func scoreForecast(sku: String, at time: EventTime) {
-        guard var forecaster = forecastersBySKU[sku] else { return }
-        let ledger = ledgersBySKU[sku]
-        let (tier, tierPolicy) = policy.policy(for: sku, tier: ledger?.tier)
-        let available = ledger?.available ?? 0
-        if let scored = forecaster.scoreAndIssue(at: time, available: available, rules: tierPolicy.alerts) {
+    private mutating func scoreForecast(_ index: Int, at time: EventTime) {
+        let parts = skuStates[index].parts
+        guard parts.contains(.forecaster) else { return }
+        let hasLedger = parts.contains(.ledger)
+        let (tier, tierPolicy) = policy.policy(
+            for: skuStates[index].sku, tier: hasLedger ? skuStates[index].ledger.tier : nil)
+        let available = hasLedger ? skuStates[index].ledger.available : 0
+        if let scored = skuStates[index].forecaster.scoreAndIssue(at: time, available: available, rules: tierPolicy.alerts) {
             accuracyByTier[tier, default: ForecastAccuracy()].record(predicted: scored.predicted, actual: scored.actual)
         }
-        forecastersBySKU[sku] = forecaster
     }
 
     /// Evaluates every alert condition and command rule of `sku` at `time`.
-    private mutating func evaluate(sku: String, eventID: String, time eventTime: EventTime, outputs: inout [StockOutput]) {
-        guard let ledger = ledgersBySKU[sku], ledger.hasStock, let forecaster = forecastersBySKU[sku] else { return }
+    private mutating func evaluate(_ index: Int, eventID: String, time eventTime: EventTime, outputs: inout [StockOutput]) {
+        let parts = skuStates[index].parts
+        guard parts.contains(.ledger), skuStates[index].ledger.hasStock, parts.contains(.forecaster) else { return }
+        let ledger = skuStates[index].ledger
+        let sku = ledger.sku
         let (tier, tierPolicy) = policy.policy(for: sku, tier: ledger.tier)
         let rules = tierPolicy.alerts
-        var state = alertStates[sku] ?? AlertState()
+        var state = parts.contains(.alertState) ? skuStates[index].alertState : AlertState()
         // A late event is evaluated at the SKU's latest time, so rates and cooldowns never run backwards.
         let time = max(eventTime, state.evaluatedAt ?? eventTime)
         state.evaluatedAt = time
-        let forecast = forecaster.forecast(at: time, available: ledger.available, rules: rules)
+        let forecast = skuStates[index].forecaster.forecast(at: time, available: ledger.available, rules: rules)
         let conditions = AlertEngine.conditions(
             ledger: ledger, forecast: forecast, levels: tierPolicy.shareLevels, rules: rules)
 
@@ -199,8 +238,17 @@ public struct StockBook: Sendable {
         evaluateCommands(
             sku: sku, tier: tier, tierPolicy: tierPolicy, ledger: ledger, conditions: conditions, state: &state,
             eventID: eventID, time: eventTime, outputs: &outputs)
-        alertStates[sku] = state
-        if state.needsWatermarkEvaluation { watchedSKUs.insert(sku) } else { watchedSKUs.remove(sku) }
+        skuStates[index].alertState = state
+        skuStates[index].parts.insert(.alertState)
+        if state.needsWatermarkEvaluation != skuStates[index].parts.contains(.watched) {
+            if state.needsWatermarkEvaluation {
+                skuStates[index].parts.insert(.watched)
+                watchedSKUs.insert(sku)
+            } else {
+                skuStates[index].parts.remove(.watched)
+                watchedSKUs.remove(sku)
+            }
+        }
     }
 
     /// Freeze/unfreeze, exposure and banner commands; they follow the alert level's hysteresis.

@@ -7,8 +7,8 @@
 public struct TrailingMinuteCounts: Sendable, Equatable {
     /// How many one-minute buckets the ring holds.
     public static let minutes = 30
-    var units = [Int64](repeating: 0, count: minutes)
-    var bucketMinute = [Int64](repeating: .min, count: minutes)
+    var units = MinuteBuckets(repeating: 0)
+    var bucketMinute = MinuteBuckets(repeating: .min)
     /// Units that arrived too late for the ring.
     public internal(set) var droppedUnits: Int64 = 0
 
@@ -42,5 +42,37 @@ public struct TrailingMinuteCounts: Sendable, Equatable {
             total = SKULedger.saturatingAdd(total, units[index])
         }
         return total
+    }
+}
+
+/// Thirty `Int64`s stored inline: a SKU's ring costs no allocation and no array header.
+struct MinuteBuckets: Sendable, Equatable {
+    private var storage: (
+        Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64,
+        Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64
+    )
+
+    /// Every bucket set to `value`.
+    init(repeating value: Int64) {
+        storage = (
+            value, value, value, value, value, value, value, value, value, value, value, value, value, value, value,
+            value, value, value, value, value, value, value, value, value, value, value, value, value, value, value
+        )
+    }
+
+    /// Bucket `index`, 0..<30; the index is checked.
+    subscript(index: Int) -> Int64 {
+        get {
+            precondition(index >= 0 && index < TrailingMinuteCounts.minutes, "bucket index out of range")
+            return withUnsafeBytes(of: storage) { $0.load(fromByteOffset: index * 8, as: Int64.self) }
+        }
+        set {
+            precondition(index >= 0 && index < TrailingMinuteCounts.minutes, "bucket index out of range")
+            withUnsafeMutableBytes(of: &storage) { $0.storeBytes(of: newValue, toByteOffset: index * 8, as: Int64.self) }
+        }
+    }
+
+    static func == (lhs: MinuteBuckets, rhs: MinuteBuckets) -> Bool {
+        (0..<TrailingMinuteCounts.minutes).allSatisfy { lhs[$0] == rhs[$0] }
     }
 }

@@ -1,6 +1,6 @@
 import Testing
 
-import StockModel
+@testable import StockModel
 
 @Suite struct EventDecoderTests {
     let decoder = EventDecoder()
@@ -284,15 +284,8 @@ import StockModel
     @Test("randomly corrupted records are decoded or rejected, never crashed on")
     func corruptedRecords() {
         let seed: UInt64 = 0x5EED_2026_1123
-        var state = seed
-        func next() -> UInt64 {
-            // SplitMix64: a fixed seed reproduces every corrupted record.
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var random = SplitMix64(seed: seed)
+        func next() -> UInt64 { random.next() }
         let original = Array(
             #"{"event_id":"e1","order_id":"o1","sku":"SKU-1","qty":2,"status":"paid","ts":"2026-11-23T08:30:00.5+08:00","price":1.5,"room_id":"ré"}"#
                 .utf8)
@@ -312,5 +305,48 @@ import StockModel
             }
         }
         #expect(accepted < 3000, "seed \(seed)")
+    }
+
+    @Test("the byte scanner and the tree path accept and reject the same records with the same reasons")
+    func scannerMatchesTree() {
+        let seed: UInt64 = 0x5CA2_2026_1123
+        var random = SplitMix64(seed: seed)
+        func next() -> UInt64 { random.next() }
+        let originals: [(InputTopic, String)] = [
+            (.orders, #"{"event_id":"e1","order_id":"o1","sku":"SKU-1","qty":2,"status":"paid","ts":1795422600123,"room_id":"r1","user_id":"u1","channel":"live","price":19.9}"#),
+            (.orders, #"{"event_id":"e\u0031","order_id":"o1","sku":"SKU-1","qty":1,"status":"p\u0061id","ts":"2026-11-23T08:30:00.5+08:00","price":0,"x":{"a":[1,{"b":null}]}}"#),
+            (.carts, #" { "event_id" : "c1" , "sku" : "SKU-1" , "action" : "remove" , "qty" : 3 , "ts" : null , "user_id" : null } "#),
+            (.interactions, #"{"event_id":"x1","sku":"SKU-1","kind":"comment","ts":5,"text":"还有吗? \"quoted\" \u00e9","y":true,"z":-0.5e3}"#),
+            (.inventory, #"{"event_id":"i1","sku":"SKU-1","kind":"adjust","qty":-4,"ts":5,"tier":"traffic","name":"爆款抽纸 24包"}"#),
+            (.inventory, #"{"event_id":"i2","sku":"SKU-1","kind":"set","qty":0,"tier":null,"name":null,"a":1,"b":2,"c":3}"#),
+        ]
+        let jsonBytes = Array(#"{}[]",:"\0-9.enul "#.utf8)
+        for (topic, text) in originals {
+            let original = Array(text.utf8)
+            for round in 0..<2000 {
+                var bytes = original
+                for _ in 0..<(round == 0 ? 0 : 1 + Int(next() % 3)) where !bytes.isEmpty {
+                    let position = Int(next() % UInt64(bytes.count))
+                    let replacement = next() % 2 == 0 ? UInt8(truncatingIfNeeded: next()) : jsonBytes[Int(next() % UInt64(jsonBytes.count))]
+                    switch next() % 3 {
+                    case 0: bytes[position] = replacement
+                    case 1: bytes.remove(at: position)
+                    default: bytes.insert(replacement, at: position)
+                    }
+                }
+                let key = Array("SKU-1".utf8)
+                let scanned = decoder.decode(value: bytes, key: key, topic: topic, recordTimestamp: Self.recordTime)
+                let tree: Result<StockEvent, EventRejection> = bytes.withUnsafeBytes { value in
+                    key.withUnsafeBytes { key in
+                        do throws(EventRejection) {
+                            return .success(try decoder.decodeTree(value: value, key: key, topic: topic, recordTimestamp: Self.recordTime))
+                        } catch {
+                            return .failure(error)
+                        }
+                    }
+                }
+                #expect(scanned == tree, "seed \(seed), record \(String(decoding: bytes, as: UTF8.self))")
+            }
+        }
     }
 }
