@@ -72,7 +72,9 @@ public enum RecordFrame {
         precondition(length <= Int(UInt32.max), "frame longer than 4 GiB")
         let start = buffer.count
         let padded = paddedBytes(length)
-        buffer.reserveCapacity(start + padded)
+        // Grow geometrically: reserving exactly what one more frame needs would reallocate and copy
+        // the whole pending batch on every append (quadratic in the batch).
+        if buffer.capacity < start + padded { buffer.reserveCapacity(max(start + padded, buffer.capacity * 2)) }
         appendLittleEndian(UInt32(length), to: &buffer)
         appendLittleEndian(UInt32(0), to: &buffer)  // header CRC, filled in below
         appendLittleEndian(UInt64(bitPattern: source.offset), to: &buffer)

@@ -95,6 +95,18 @@ public final class KafkaProducer: Sendable {
         }
     }
 
+    /// Serves delivery reports without waiting and tells whether every record sent so far has been
+    /// delivered: the non-blocking counterpart of `flush`, for callers that must not stall on
+    /// acknowledgements but may act (store offsets) once nothing is in flight.
+    /// - Returns: true when no record or request is in flight (`rd_kafka_outq_len` is 0).
+    /// - Throws: the first delivery failure since the previous check or flush.
+    public func pollDelivered() throws -> Bool {
+        rd_kafka_poll(client.handle, 0)
+        if let failure = client.context.takeDeliveryFailure() { throw failure }
+        if let fatal = KafkaError.fatal(of: client.handle, "producer failed") { throw fatal }
+        return rd_kafka_outq_len(client.handle) == 0
+    }
+
     /// Same as `flush(timeout:)`, run on the producer's own `DispatchQueue` so that the Swift
     /// cooperative pool never blocks.
     public func flush(timeout: Duration) async throws {

@@ -38,6 +38,26 @@ public final class StockMetrics: Sendable {
         public var pollBatches = 0
         /// Times a task held records back for a partition that may hold earlier ones (summed over the assigned tasks).
         public var mergeWaits = 0
+        /// Where the processing loop's wall time went, in seconds: what bounds its throughput.
+        public var loopTime = LoopTime()
+    }
+
+    /// Wall time of the processing loop per phase, summed since start.
+    public struct LoopTime: Sendable, Equatable {
+        /// Waiting for and converting a poll's records (`KafkaConsumer.nextBatch`).
+        public var poll = 0.0
+        /// Handing records to their tasks and decoding them (`absorb`).
+        public var absorb = 0.0
+        /// Merging, folding and appending to the task logs (`drain`).
+        public var drain = 0.0
+        /// Writing and fsyncing the task logs.
+        public var logCommit = 0.0
+        /// Sending outputs and waiting for their delivery (or committing transactions).
+        public var publish = 0.0
+        /// Snapshots, offset storage and commits, back-pressure and gauges.
+        public var bookkeeping = 0.0
+        /// Whole steps (drain through bookkeeping); kept to derive `bookkeeping`.
+        var step = 0.0
     }
 
     private let state = Mutex(Snapshot())

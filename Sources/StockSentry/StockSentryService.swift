@@ -158,9 +158,13 @@ struct ProcessingLoop {
     /// Outputs not yet sent, per task.
     private var pending: [Int32: [OutgoingRecord]] = [:]
     private var lastCommit = ContinuousClock.now
+    /// When offsets were last stored (every output before them delivered).
+    private var lastStore = ContinuousClock.now
     private var lastGaugeUpdate = ContinuousClock.now
     private var uncommitted = false
     private let snapshotSchedule: SnapshotSchedule
+    /// Wall time per phase since the last report to ``StockMetrics``.
+    private var loopTime = StockMetrics.LoopTime()
 
     init(configuration: StockSentryConfiguration, consumer: KafkaConsumer, producer: KafkaProducer?,
          metrics: StockMetrics, logger: Logger) {
@@ -177,13 +181,18 @@ struct ProcessingLoop {
 
     mutating func run(until shutdown: ShutdownFlag) async throws {
         while !shutdown.isSet && !Task.isCancelled {
+            let started = ContinuousClock.now
             let batch = try await consumer.nextBatch(
                 maxRecords: configuration.maximumBatchRecords, timeout: configuration.pollTimeout)
             for error in batch.errors {
                 logger.warning("kafka", metadata: ["error": .string("\(error)")])
             }
+            let polled = ContinuousClock.now
             try await absorb(batch)
-            try await step()
+            let absorbed = ContinuousClock.now
+            loopTime.poll += started.duration(to: polled).seconds
+            loopTime.absorb += polled.duration(to: absorbed).seconds
+            if try await step() > 0 { report() }
         }
     }
 
@@ -244,8 +253,10 @@ struct ProcessingLoop {
     }
 
     /// Drains every task, publishes, then stores and (periodically) commits offsets.
-    private mutating func step() async throws {
+    /// - Returns: how many records were processed.
+    private mutating func step() async throws -> Int {
         let now = ContinuousClock.now
+        defer { loopTime.step += now.duration(to: .now).seconds }
         var processed = 0
         for partition in tasks.keys.sorted() {
             for role in InputTopic.allCases {
@@ -254,37 +265,56 @@ struct ProcessingLoop {
             }
             processed += try tasks[partition]!.drain(now: now, maximumRecords: .max, into: &pending[partition, default: []])
         }
+        let drained = ContinuousClock.now
+        loopTime.drain += now.duration(to: drained).seconds
         // The batch is durable before any of its effects leave the process.
         for partition in tasks.keys.sorted() {
             try await tasks[partition]!.commitLog()
         }
+        let logged = ContinuousClock.now
+        loopTime.logCommit += drained.duration(to: logged).seconds
+        // Whether every output of every record processed so far has been delivered.
+        let delivered: Bool
         if let producer {
-            var sent = false
             for partition in pending.keys.sorted() where !(pending[partition]?.isEmpty ?? true) {
                 for record in pending[partition]! {
                     try producer.send(topic: record.topic, key: record.key, value: record.value)
                 }
                 pending[partition]!.removeAll(keepingCapacity: true)
-                sent = true
             }
-            if sent { try await producer.flush(timeout: configuration.flushTimeout) }
+            // Sends are not waited for: acknowledgements arrive while the loop goes on, and offsets are
+            // stored once nothing is in flight. Only when that has not happened for a commit interval
+            // does the loop wait (flush), so offsets keep moving under a steady stream of outputs.
+            if try producer.pollDelivered() {
+                delivered = true
+            } else if lastStore.duration(to: .now) >= configuration.commitInterval {
+                try await producer.flush(timeout: configuration.flushTimeout)
+                delivered = true
+            } else {
+                delivered = false
+            }
         } else {
             try await commitTransactions()
+            delivered = true
         }
-        // Only after the flush (or commit): a snapshot covers records whose outputs are all delivered,
-        // so a crash never leaves an output that replay after the snapshot could not publish again.
-        for partition in tasks.keys.sorted() {
-            try await tasks[partition]!.snapshotIfDue(snapshotSchedule, now: now)
-        }
-        if processed > 0 {
+        loopTime.publish += logged.duration(to: .now).seconds
+        if delivered {
+            // A snapshot covers only records whose outputs are all delivered (or committed), so a crash
+            // never leaves an output that replay after the snapshot could not publish again; likewise
+            // stored offsets, which a rebalance may commit at any poll.
+            for partition in tasks.keys.sorted() {
+                try await tasks[partition]!.snapshotIfDue(snapshotSchedule, now: now)
+            }
             if producer != nil { try storeProcessedOffsets() }
-            report()
+            lastStore = .now
         }
+
         try applyBackPressure()
         if producer != nil && uncommitted && lastCommit.duration(to: .now) >= configuration.commitInterval {
             try commit()
         }
         if lastGaugeUpdate.duration(to: .now) >= .seconds(1) { updateGauges() }
+        return processed
     }
 
     /// A task's transactional producer, registered with the coordinator: this fences the previous
@@ -409,7 +439,17 @@ struct ProcessingLoop {
             waits += tasks[partition]!.merger.waits
             lateEvents += tasks[partition]!.book.lateEventCount
         }
+        var time = loopTime
+        // `step` summed each step's whole time; what the named phases did not take is bookkeeping.
+        time.bookkeeping = time.step - time.drain - time.logCommit - time.publish
+        loopTime = StockMetrics.LoopTime()
         metrics.update { snapshot in
+            snapshot.loopTime.poll += time.poll
+            snapshot.loopTime.absorb += time.absorb
+            snapshot.loopTime.drain += time.drain
+            snapshot.loopTime.logCommit += time.logCommit
+            snapshot.loopTime.publish += time.publish
+            snapshot.loopTime.bookkeeping += time.bookkeeping
             snapshot.recordsProcessed += total.processed
             snapshot.recordsRestored += total.restored
             snapshot.deadLetters += total.deadLetters

@@ -80,6 +80,17 @@ enum LiveBenchmark {
         report.add(.live, "poll batches", Double(metrics.pollBatches), "batches",
                    "\(produced / max(1, metrics.pollBatches)) records per batch on average")
         report.add(.live, "merge waits", Double(metrics.mergeWaits), "waits", "a task held back for a partition that may hold earlier records")
+        let time = metrics.loopTime
+        for (phase, seconds, note) in [
+            ("loop: poll", time.poll, "waiting for and converting records"),
+            ("loop: absorb", time.absorb, "records to tasks, decoding"),
+            ("loop: drain", time.drain, "merge, fold, log append"),
+            ("loop: log commit", time.logCommit, "write + fsync per task"),
+            ("loop: publish", time.publish, "send + flush outputs"),
+            ("loop: bookkeeping", time.bookkeeping, "snapshots, offsets, back-pressure, gauges"),
+        ] {
+            report.add(.live, phase, seconds * 1000, "ms", note)
+        }
         report.add(.live, "outputs", Double(metrics.alertTransitions + metrics.commandsByAction.values.reduce(0, +) + metrics.deadLetters),
                    "records")
     }
