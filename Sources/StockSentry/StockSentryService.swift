@@ -51,6 +51,7 @@ public struct StockSentryService: Service {
             throw StockSentryError(.configuration, "cannot create Kafka clients for \(configuration.bootstrapServers): \(error)")
         }
         try Self.verifyTopology(consumer: consumer, configuration: configuration)
+        if let producer { try Self.warmUp(producer, configuration: configuration) }
         try consumer.subscribe(to: configuration.topics.inputs)
         logger.info("subscribed", metadata: ["inputs": .string(configuration.topics.inputs.joined(separator: ","))])
 
@@ -87,6 +88,19 @@ public struct StockSentryService: Service {
         producerConfiguration.additionalProperties = ["partitioner": "murmur2_random"]
             .merging(configuration.kafkaProperties) { _, given in given }
         return producerConfiguration
+    }
+
+    /// Fetches the output topics' metadata into `producer`, so the first alert after a start does not
+    /// wait for a metadata round trip (seen as a one-off delay of a second or more on the dev broker).
+    static func warmUp(_ producer: KafkaProducer, configuration: StockSentryConfiguration) throws {
+        for topic in configuration.topics.outputs {
+            do {
+                _ = try producer.partitionCount(topic: topic, timeout: configuration.metadataTimeout)
+            } catch {
+                throw StockSentryError(.topology, "output topic \"\(topic)\" is not available to the producer at \(configuration.bootstrapServers): \(error)",
+                                       cause: error as? KafkaError)
+            }
+        }
     }
 
     /// Where each assigned input partition resumes: after the last record its task's log holds.
@@ -325,6 +339,7 @@ struct ProcessingLoop {
             let producer = try KafkaProducer.make(
                 configuration: StockSentryService.producerConfiguration(configuration, transactionalID: transactionalID), logger: logger)
             try await producer.initTransactions(timeout: configuration.transactionTimeout)
+            try StockSentryService.warmUp(producer, configuration: configuration)
             logger.info("task producer ready", metadata: [StockSentryLoggingKeys.task: .stringConvertible(partition),
                                                           "transactional_id": .string(transactionalID)])
             return producer

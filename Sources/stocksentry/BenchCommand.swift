@@ -30,6 +30,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "SKUs in the task the recovery scenario restores.")
     var recoverySkus = 100_000
 
+    @Option(help: "fetch.wait.max.ms of the processor's and the downstream watcher's consumers in the latency scenario. The dev broker answers a fetch with no new data only after this wait, so it floors the latency there (a real broker answers as soon as data arrives).")
+    var latencyFetchWaitMs = 50
+
     @Option(help: "Partitions per topic on the dev broker.")
     var partitions = 4
 
@@ -73,6 +76,7 @@ struct BenchCommand: AsyncParsableCommand {
         configuration.memorySKUs = memorySkus
         configuration.recoverySKUs = recoverySkus
         configuration.partitions = partitions
+        configuration.latencyFetchWait = .milliseconds(latencyFetchWaitMs)
         let report = try await Benchmark.run(configuration, logger: logger) { line in
             FileHandle.standardError.write(Data((line + "\n").utf8))
         }

@@ -33,6 +33,8 @@ public struct BenchmarkConfiguration: Sendable {
     public var latencyDuration: Duration = .seconds(10)
     /// Sell-out orders (each followed by a freeze) per second within the latency load. Default: 200.
     public var latencyProbesPerSecond = 200
+    /// `fetch.wait.max.ms` of the consumers in the latency scenario. Default: 50 ms, the consumers' own default.
+    public var latencyFetchWait: Duration = .milliseconds(50)
     /// SKUs the memory scenario creates. Default: 1,000,000.
     public var memorySKUs = 1_000_000
     /// SKUs in the task the recovery scenario restores. Default: 100,000.
