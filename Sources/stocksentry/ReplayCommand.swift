@@ -57,14 +57,7 @@ struct ReplayInputOptions: ParsableArguments {
     }
 
     func kafkaProperties() throws -> [String: String] {
-        var result: [String: String] = [:]
-        for property in properties {
-            guard let equals = property.firstIndex(of: "="), equals != property.startIndex else {
-                throw ValidationError("-X \(property): write a librdkafka property as key=value")
-            }
-            result[String(property[..<equals])] = String(property[property.index(after: equals)...])
-        }
-        return result
+        try RunCommand.parseProperties(properties)
     }
 
     static func time(_ text: String, flag: String) throws -> Int64 {
