@@ -20,7 +20,8 @@ import Darwin
 /// - a snapshot that fails its checks is reported in `rejectedSnapshots` and the next older one is
 ///   used, with a longer replay (retention keeps the segments every kept snapshot needs);
 /// - a torn write at the end of the newest segment is cut: the segment is first copied aside to
-///   `<segment>.broken` (`.broken.1`, … when that exists), then truncated at the end of the last valid frame and fsynced; the cut is
+///   `<segment>.broken` (`.broken.1`, `.broken.2`, … for later repairs; the newest 3 copies are kept),
+///   then truncated at the end of the last valid frame and fsynced; the cut is
 ///   reported in `RecoveryReport.tornTail` with the bytes cut;
 /// - any other bad frame throws `corrupted` with the segment path and byte offset: nothing is
 ///   skipped silently;
@@ -149,16 +150,18 @@ public struct Recovery {
             nextOffsets: nextOffsets)
     }
 
-    /// Copies the segment aside to `.broken`, truncates it at `offset` and syncs both.
+    /// Copies of a segment kept by torn-tail repairs, newest first; older ones are removed.
+    static let keptBrokenCopies = 3
+
+    /// Copies the segment aside to `.broken`, truncates it at `offset` and syncs both; keeps the
+    /// newest ``keptBrokenCopies`` copies of the segment.
     static func cutTornTail(segment: Segment, file: LogFile, offset: Int64, reason: String) throws -> RecoveryReport.TornTail {
         let size = try file.size()
-        // Never overwrite the evidence of an earlier repair.
-        var brokenPath = segment.path + ".broken"
-        var attempt = 1
-        while access(brokenPath, F_OK) == 0 {
-            brokenPath = segment.path + ".broken.\(attempt)"
-            attempt += 1
-        }
+        let directory = String(segment.path[..<(segment.path.lastIndex(of: "/") ?? segment.path.startIndex)])
+        // Never overwrite the evidence of an earlier repair: the next number after the newest copy.
+        let earlier = try Retention.brokenCopies(of: segment, in: directory.isEmpty ? "." : directory)
+        let number = (earlier.last?.number ?? -1) + 1
+        let brokenPath = segment.path + (number == 0 ? ".broken" : ".broken.\(number)")
         let copy = try LogFile.create(brokenPath, truncating: true)
         var copied: Int64 = 0
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
@@ -170,12 +173,15 @@ public struct Recovery {
         }
         try copy.synchronize()
         try copy.close()
-        let directory = String(segment.path[..<(segment.path.lastIndex(of: "/") ?? segment.path.startIndex)])
         try LogFile.synchronizeDirectory(directory.isEmpty ? "." : directory)
         let writable = try LogFile.openForWriting(segment.path)
         try writable.truncate(to: offset)
         try writable.synchronize()
         try writable.close()
+        // Each repair copies the whole segment; repeated crashes must not fill the disk with them.
+        for stale in (earlier + [(number, brokenPath)]).dropLast(keptBrokenCopies) {
+            try LogFile.remove(stale.path)
+        }
         return RecoveryReport.TornTail(
             segmentPath: segment.path, byteOffset: offset, bytesCut: size - offset, isCut: true, brokenCopyPath: brokenPath,
             reason: reason)

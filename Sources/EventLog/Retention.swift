@@ -16,6 +16,20 @@ public enum Retention {
         return try removeSegments(directory: directory, entirelyBefore: oldest.logPosition)
     }
 
+    /// The `.broken`, `.broken.1`, … copies torn-tail repairs made of `segment`, oldest (lowest number) first.
+    static func brokenCopies(of segment: Segment, in directory: String) throws -> [(number: Int, path: String)] {
+        let name = String(segment.path[segment.path.index(after: segment.path.lastIndex(of: "/") ?? segment.path.startIndex)...])
+        let prefix = (segment.path.contains("/") ? name : segment.path) + ".broken"
+        let copies = try LogFile.entries(of: directory).compactMap { entry -> (Int, String)? in
+            guard entry.hasPrefix(prefix) else { return nil }
+            let suffix = entry.dropFirst(prefix.count)
+            if suffix.isEmpty { return (0, entry) }
+            guard suffix.first == ".", let attempt = Int(suffix.dropFirst()) else { return nil }
+            return (attempt, entry)
+        }
+        return copies.sorted { $0.0 < $1.0 }.map { ($0.0, directory + "/" + $0.1) }
+    }
+
     /// Removes every segment whose records all lie before `position`, never the newest.
     /// - Returns: The removed segments, oldest first.
     @discardableResult
@@ -25,6 +39,8 @@ public enum Retention {
         // Segment i ends where segment i+1 begins.
         for (segment, next) in zip(segments, segments.dropFirst()) where next.basePosition <= position {
             try LogFile.remove(segment.path)
+            // The copies a torn-tail repair kept of this segment go with it.
+            for copy in try brokenCopies(of: segment, in: directory) { try LogFile.remove(copy.path) }
             removed.append(segment)
         }
         if !removed.isEmpty { try LogFile.synchronizeDirectory(directory) }

@@ -154,6 +154,39 @@ import Testing
         }
     }
 
+    @Test("repeated torn-tail repairs keep the newest 3 copies of the segment; retention removes a segment's copies with it")
+    func brokenCopiesAreBounded() throws {
+        try withTemporaryDirectory { directory in
+            var configuration = EventLogConfiguration()
+            configuration.maximumSegmentBytes = 1024
+            var position = LogPosition.zero
+            for round in 0..<5 {
+                let writer = try LogWriter(directory: directory, resumingAt: position, configuration: configuration)
+                try appendAndCommit([TestRecord.numbered(round, payloadBytes: 10)], to: writer)
+                try writer.close()
+                let newest = try #require(try Segment.list(in: directory).last)
+                try Self.truncate(newest.path, to: try fileSize(newest.path) - 3)
+                let (_, report) = try replayAll(try Recovery(directory: directory, configuration: configuration))
+                #expect(report.tornTail?.isCut == true)
+                position = report.endPosition
+            }
+            let segment = try #require(try Segment.list(in: directory).first)
+            let copies = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.contains(".broken") }.sorted()
+            let name = URL(fileURLWithPath: segment.path).lastPathComponent
+            #expect(copies == [name + ".broken.2", name + ".broken.3", name + ".broken.4"])
+
+            // Fill further segments, snapshot past the first: retention takes the segment and its copies.
+            let writer = try LogWriter(directory: directory, resumingAt: position, configuration: configuration)
+            for index in 0..<20 { try appendAndCommit([TestRecord.numbered(100 + index)], to: writer) }
+            let store = SnapshotStore(directory: directory, snapshotsToKeep: 1)
+            try store.write(Snapshot(logPosition: writer.durablePosition, nextOffsets: [:], state: []))
+            try writer.close()
+            let removed = try Retention.removeUnneededSegments(directory: directory, snapshotStore: store)
+            #expect(removed.map(\.path).contains(segment.path))
+            #expect(try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.contains(".broken") }.isEmpty)
+        }
+    }
+
     @Test("a seeded crash in the middle of a batch loses only records after the tear", arguments: 0..<60 as Range<UInt64>)
     func seededCrash(seed: UInt64) throws {
         try withTemporaryDirectory { directory in
