@@ -17,8 +17,7 @@ extension SKULedger {
         }
         writer.int(ignoredOrderStatuses)
         writer.count(orders.count)
-        for orderID in orders.keys.sorted() {
-            let order = orders[orderID]!
+        for (orderID, order) in orders.sortedByID() {
             writer.string(orderID)
             writer.uint8(StockBookSnapshot.code(of: order.status))
             writer.int64(order.quantity)
@@ -44,8 +43,7 @@ extension SKULedger {
         paidUnitsTotal = try reader.int64("the total paid units of SKU \"\(sku)\"")
         ignoredOrderStatuses = try reader.counter("the ignored order statuses of SKU \"\(sku)\"")
         let count = try reader.count("the order count of SKU \"\(sku)\"", minimumElementBytes: Self.minimumOrderBytes)
-        var orders: [String: OrderState] = [:]
-        orders.reserveCapacity(count)
+        var orders = Orders()
         var previousID: String?
         for _ in 0..<count {
             let start = reader.offset
@@ -58,7 +56,7 @@ extension SKULedger {
             previousID = orderID
             let status = try StockBookSnapshot.orderStatus(from: &reader, "the status of order \"\(orderID)\"")
             let quantity = try reader.int64("the quantity of order \"\(orderID)\"")
-            orders[orderID] = OrderState(status: status, quantity: quantity)
+            orders.set(OrderState(status: status, quantity: quantity), for: orderID)
         }
         self.orders = orders
     }

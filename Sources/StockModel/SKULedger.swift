@@ -44,7 +44,7 @@ public struct SKULedger: Sendable, Equatable {
     /// Order statuses ignored because they were repeated or out of order.
     public internal(set) var ignoredOrderStatuses = 0
     /// Each order's state by `order_id`; kept so later statuses of the same order are applied once.
-    public internal(set) var orders: [String: OrderState] = [:]
+    public internal(set) var orders = Orders()
 
     /// Creates an empty ledger: no stock seen yet.
     public init(sku: String) {
@@ -122,7 +122,7 @@ public struct SKULedger: Sendable, Equatable {
             // nil → cancelled/refunded: the order is terminal before any units moved; only its state is kept.
             break
         }
-        orders[event.orderID] = OrderState(status: event.status, quantity: quantity)
+        orders.set(OrderState(status: event.status, quantity: quantity), for: event.orderID)
         return true
     }
 

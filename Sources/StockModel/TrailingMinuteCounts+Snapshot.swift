@@ -2,11 +2,11 @@ extension TrailingMinuteCounts {
     /// Writes the number of used buckets, each used bucket's minute and units in ring order, and the dropped units.
     /// A bucket's ring index is its minute modulo 30, so it is not written.
     func writeSnapshot(to writer: inout SnapshotWriter) {
-        let used = (0..<Self.minutes).filter { bucketMinute[$0] != .min }
+        let used = (0..<Self.minutes).filter { bucketMinute($0) != Self.emptyMinute }
         writer.uint8(UInt8(used.count))
         for index in used {
-            writer.int64(bucketMinute[index])
-            writer.int64(units[index])
+            writer.int64(bucketMinute(index))
+            writer.int64(bucketUnits(index))
         }
         writer.int64(droppedUnits)
     }
@@ -31,8 +31,8 @@ extension TrailingMinuteCounts {
                     at: bucketStart)
             }
             previousIndex = index
-            bucketMinute[index] = minute
-            units[index] = try reader.int64("the units of minute \(minute) of \(what)")
+            setBucketMinute(index, to: minute)
+            setBucketUnits(index, to: try reader.int64("the units of minute \(minute) of \(what)"))
         }
         droppedUnits = try reader.int64("the dropped units of \(what)")
     }

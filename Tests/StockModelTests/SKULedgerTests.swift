@@ -159,3 +159,62 @@ import Testing
         _ = (ledger.available, ledger.oversold, ledger.sellThrough)
     }
 }
+
+@Suite struct LedgerOrdersTests {
+    /// Many orders on one SKU in random status order: the first is kept inline, the rest in the map,
+    /// with the same results as a plain dictionary of orders.
+    @Test("many orders per SKU go inline, then to the map, with the results of a plain dictionary")
+    func manyOrders() throws {
+        var random = SplitMix64(seed: 0x0D3E5)
+        var ledger = SKULedger(sku: "SKU-1")
+        var reference: [String: SKULedger.OrderState] = [:]
+        var ignored = 0
+        ledger.apply(TestEvents.inventory("i1", .set, 1_000))
+        for index in 0..<500 {
+            let orderID = "o\(random.next() % 40)"
+            let status = OrderStatus.allCases[Int(random.next() % 4)]
+            let quantity = Int64(random.next() % 5) + 1
+            let previous = reference[orderID]
+            if let previous, status.rank <= previous.status.rank {
+                ignored += 1
+            } else {
+                reference[orderID] = SKULedger.OrderState(status: status, quantity: previous?.quantity ?? quantity)
+            }
+            ledger.apply(TestEvents.order("e\(index)", order: orderID, quantity: quantity, status, at: Int64(index)))
+            #expect(ledger.orders.count == reference.count)
+        }
+        #expect(ledger.ignoredOrderStatuses == ignored)
+        for (orderID, state) in reference { #expect(ledger.orders[orderID] == state) }
+        #expect(ledger.orders["never-seen"] == nil)
+        #expect(ledger.orders.sortedByID().map(\.orderID) == reference.keys.sorted())
+        let sold = reference.values.filter { $0.status == .paid }.reduce(0) { $0 + $1.quantity }
+        let reserved = reference.values.filter { $0.status == .created }.reduce(0) { $0 + $1.quantity }
+        #expect(ledger.sold == sold)
+        #expect(ledger.reserved == reserved)
+    }
+
+    @Test("orders are equal and snapshot the same whichever one is stored inline")
+    func inlineOrderDoesNotShow() throws {
+        var first = SKULedger(sku: "SKU-1")
+        var second = SKULedger(sku: "SKU-1")
+        let orders = [("b", OrderStatus.created, Int64(2)), ("a", .paid, 1), ("c", .cancelled, 4)]
+        for (index, (orderID, status, quantity)) in orders.enumerated() {
+            first.apply(TestEvents.order("f\(index)", order: orderID, quantity: quantity, status))
+        }
+        for (index, (orderID, status, quantity)) in orders.reversed().enumerated() {
+            second.apply(TestEvents.order("s\(index)", order: orderID, quantity: quantity, status))
+        }
+        #expect(first == second)
+        var firstWriter = SnapshotWriter()
+        first.writeSnapshot(to: &firstWriter)
+        var secondWriter = SnapshotWriter()
+        second.writeSnapshot(to: &secondWriter)
+        #expect(firstWriter.bytes == secondWriter.bytes)
+        var reader = SnapshotReader(firstWriter.bytes)
+        let restored = try SKULedger(snapshotOf: "SKU-1", from: &reader)
+        #expect(restored == first)
+        var one = SKULedger(sku: "SKU-1")
+        one.apply(TestEvents.order("x", order: "a", quantity: 1, .paid))
+        #expect(one != first)
+    }
+}
