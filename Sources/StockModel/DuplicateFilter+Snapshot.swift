@@ -22,14 +22,12 @@ extension DuplicateFilter {
             throw reader.error("the duplicate window holds \(count) IDs, more than its capacity \(capacity)", at: start)
         }
         ring.reserveCapacity(count)
-        seen.reserveCapacity(count)
         for _ in 0..<count {
             let idStart = reader.offset
             let id = try reader.string("a remembered event ID")
-            guard seen.insert(id).inserted else {
+            guard insert(id) else {
                 throw reader.error("event ID \"\(id)\" is in the duplicate window twice", at: idStart)
             }
-            ring.append(id)
         }
         nextSlot = 0
     }
