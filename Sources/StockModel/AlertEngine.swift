@@ -74,16 +74,20 @@ public enum AlertEngine {
     public static func step(
         state: inout AlertState, conditions: [AlertCondition], time: EventTime, rules: AlertRules
     ) -> Decision? {
-        let holding = conditions.filter(\.holds)
-        let raw = holding.map(\.level).max()
-        let sticky = conditions.filter(\.holdsWithinMargin).map(\.level).max()
+        // Levels first, without building arrays: most evaluations change nothing.
+        var raw: AlertLevel?
+        var sticky: AlertLevel?
+        for condition in conditions {
+            if condition.holds, raw.map({ condition.level > $0 }) ?? true { raw = condition.level }
+            if condition.holdsWithinMargin, sticky.map({ condition.level > $0 }) ?? true { sticky = condition.level }
+        }
         let current = state.level
         if let raw, current.map({ raw > $0 }) ?? true {
             state.level = raw
             state.clearSince = nil
             return Decision(
                 transition: current == nil ? .raised : .escalated, level: raw, previousLevel: current,
-                reasons: strongest(holding).map(\.reason))
+                reasons: strongest(conditions.filter(\.holds)).map(\.reason))
         }
         guard let current, sticky.map({ $0 < current }) ?? true else {
             state.clearSince = nil
@@ -102,6 +106,7 @@ public enum AlertEngine {
                 reasons: ["nothing held for \(rules.cooldownSeconds) s"] + clearedValues(conditions))
         }
         state.level = sticky
+        let holding = conditions.filter(\.holds)
         let atLevel = conditions.filter { $0.holdsWithinMargin && $0.level == sticky }
         let reasons = strongest(atLevel + holding.filter { $0.level < sticky })
             .map { $0.holds ? $0.reason : $0.marginReason }
