@@ -103,8 +103,17 @@ public struct Forecaster: Sendable, Equatable {
     /// The forecast at `time` for a SKU with `available` units under `rules`.
     public func forecast(at time: EventTime, available: Int64, rules: AlertRules) -> Forecast {
         let unitsLast30 = soldByMinute.total(at: time)
-        let rate5 = paid.fiveMinutes.ratePerMinute(at: time, observedSince: observedSince)
-        let rate30 = paid.thirtyMinutes.ratePerMinute(at: time, observedSince: observedSince)
+        // The same arithmetic as `RateWindow.ratePerMinute(at:observedSince:)` and `count(at:)` per window,
+        // but each decay factor is computed once: the bias correction's factors are shared by all
+        // signals, and a signal's 5-minute count serves both its rate and `fiveMinuteUnits`.
+        var decays = WindowDecays()
+        let ageMilliseconds = max(60_000, time.millisecondsSinceEpoch - observedSince.millisecondsSinceEpoch)
+        let ageDecay = decays.factors(overMilliseconds: ageMilliseconds)
+        let fiveMinutesCovered = Double(WindowDecays.fiveMinutesMilliseconds) / 60_000 * (1 - ageDecay.fiveMinutes)
+        let thirtyMinutesCovered = Double(WindowDecays.thirtyMinutesMilliseconds) / 60_000 * (1 - ageDecay.thirtyMinutes)
+        let paidCounts = decays.counts(of: paid, at: time)
+        let rate5 = paidCounts.fiveMinutes / fiveMinutesCovered
+        let rate30 = paidCounts.thirtyMinutes / thirtyMinutesCovered
         let slope = (rate5 - rate30) / 25
         let level = max(0, rate5 + 5 * slope)
         let horizon = Double(rules.horizonMinutes)
@@ -116,10 +125,12 @@ public struct Forecaster: Sendable, Equatable {
         let mentionPrior = prior * Self.mentionPriorFactor
         let mentionConversion = min(
             1, (mentionPrior * Self.priorWeightUnits + learnedPaidUnits) / (Self.priorWeightUnits + learnedMentions))
-        let cartRate = max(0, cartAdds.fiveMinutes.ratePerMinute(at: time, observedSince: observedSince))
-        let mentionRate = max(0, mentions.fiveMinutes.ratePerMinute(at: time, observedSince: observedSince))
-        let hasCarts = cartAdds.thirtyMinutes.count(at: time) > 0.5
-        let hasMentions = mentions.thirtyMinutes.count(at: time) > 0.5
+        let cartCounts = decays.counts(of: cartAdds, at: time)
+        let mentionCounts = decays.counts(of: mentions, at: time)
+        let cartRate = max(0, cartCounts.fiveMinutes / fiveMinutesCovered)
+        let mentionRate = max(0, mentionCounts.fiveMinutes / fiveMinutesCovered)
+        let hasCarts = cartCounts.thirtyMinutes > 0.5
+        let hasMentions = mentionCounts.thirtyMinutes > 0.5
         let cartWeight = hasCarts ? (hasMentions ? 0.75 : 1) : 0
         let mentionWeight = hasMentions ? 1 - cartWeight : 0
         let leadingRate = cartWeight * cartConversion * cartRate + mentionWeight * mentionConversion * mentionRate
@@ -128,7 +139,7 @@ public struct Forecaster: Sendable, Equatable {
         return Forecast(
             ratePerMinute: Double(unitsLast30) / Double(TrailingMinuteCounts.minutes),
             unitsLast30Minutes: unitsLast30, salesRate: level, fiveMinuteRate: rate5, thirtyMinuteRate: rate30,
-            fiveMinuteUnits: max(0, paid.fiveMinutes.count(at: time)), leadingRate: leadingRate,
+            fiveMinuteUnits: max(0, paidCounts.fiveMinutes), leadingRate: leadingRate,
             cartConversion: cartConversion, demand: max(salesDemand, leadingRate * horizon),
             horizonMinutes: rules.horizonMinutes, etaMinutes: eta)
     }
@@ -159,5 +170,35 @@ public struct Forecaster: Sendable, Equatable {
                 paidUnitsAtIssue: paidUnitsTotal, cartUnitsAtIssue: cartUnitsTotal, mentionsAtIssue: mentionsTotal)
         }
         return scored
+    }
+}
+
+/// The 5- and 30-minute decay factors of the last time gap asked for, so signals and the bias
+/// correction that share a gap share one pair of `DecayMath.exponential` calls. Each factor is
+/// exactly `RateWindow.decay(overMilliseconds:_:)`, so results are bit for bit those of the windows.
+struct WindowDecays {
+    static let fiveMinutesMilliseconds: Int64 = 5 * 60_000
+    static let thirtyMinutesMilliseconds: Int64 = 30 * 60_000
+
+    private var lastGapMilliseconds: Int64?
+    private var lastFactors = (fiveMinutes: 1.0, thirtyMinutes: 1.0)
+
+    /// The factors over `milliseconds`.
+    mutating func factors(overMilliseconds milliseconds: Int64) -> (fiveMinutes: Double, thirtyMinutes: Double) {
+        if milliseconds <= 0 { return (1, 1) }
+        if lastGapMilliseconds == milliseconds { return lastFactors }
+        lastGapMilliseconds = milliseconds
+        lastFactors = (
+            RateWindow.decay(overMilliseconds: milliseconds, Self.fiveMinutesMilliseconds),
+            RateWindow.decay(overMilliseconds: milliseconds, Self.thirtyMinutesMilliseconds)
+        )
+        return lastFactors
+    }
+
+    /// `signal.fiveMinutes.count(at: time)` and `signal.thirtyMinutes.count(at: time)`.
+    mutating func counts(of signal: SignalRates, at time: EventTime) -> (fiveMinutes: Double, thirtyMinutes: Double) {
+        guard signal.isUpdated else { return (0, 0) }
+        let factors = factors(overMilliseconds: time.millisecondsSinceEpoch - signal.updatedAtMilliseconds)
+        return (signal.fiveMinuteCount * factors.fiveMinutes, signal.thirtyMinuteCount * factors.thirtyMinutes)
     }
 }

@@ -206,7 +206,10 @@ public struct StockBook: Sendable {
         // A late event is evaluated at the SKU's latest time, so rates and cooldowns never run backwards.
         let time = max(eventTime, state.evaluatedAt ?? eventTime)
         state.evaluatedAt = time
-        let forecast = skuStates[index].forecaster.forecast(at: time, available: ledger.available, rules: rules)
+        // Through the buffer, so the ~600-byte forecaster is read in place rather than copied out of the array.
+        let forecast = skuStates.withUnsafeBufferPointer {
+            $0[index].forecaster.forecast(at: time, available: ledger.available, rules: rules)
+        }
         let conditions = AlertEngine.conditions(
             ledger: ledger, forecast: forecast, levels: tierPolicy.shareLevels, rules: rules)
 
