@@ -121,6 +121,21 @@ public struct TrailingMinuteCounts: Sendable {
     /// Units in the minute of `time` and the 29 minutes before it.
     public func total(at time: EventTime) -> Int64 {
         let minute = Self.minute(of: time)
+        if wideMinutes == nil && wideUnits == nil {
+            // The common, narrow case reads both rings once instead of bucket by bucket. An empty bucket
+            // would read as `Int64.min`, outside every window; 30 `Int32`s cannot saturate an `Int64`.
+            let base = baseMinute
+            return minuteOffsets.withBuckets { offsets in
+                narrowUnits.withBuckets { units in
+                    var total: Int64 = 0
+                    for index in 0..<Self.minutes where offsets[index] != Self.emptyOffset {
+                        let bucket = base &+ Int64(offsets[index])
+                        if bucket <= minute && bucket > minute - Int64(Self.minutes) { total += Int64(units[index]) }
+                    }
+                    return total
+                }
+            }
+        }
         var total: Int64 = 0
         for index in 0..<Self.minutes {
             let bucket = bucketMinute(index)
@@ -173,6 +188,11 @@ struct MinuteBuckets<Element: FixedWidthInteger & Sendable>: Sendable, Equatable
                 $0.storeBytes(of: newValue, toByteOffset: index * MemoryLayout<Element>.stride, as: Element.self)
             }
         }
+    }
+
+    /// Calls `body` with the 30 buckets as one buffer, valid only during the call.
+    func withBuckets<Result>(_ body: (UnsafeBufferPointer<Element>) -> Result) -> Result {
+        withUnsafeBytes(of: storage) { body($0.assumingMemoryBound(to: Element.self)) }
     }
 
     static func == (lhs: MinuteBuckets, rhs: MinuteBuckets) -> Bool {
