@@ -1,7 +1,7 @@
 /// Appends compact, deterministic JSON to a byte array; used for the output topics.
-enum JSONWriter {
+public enum JSONWriter {
     /// Appends `string` as a JSON string: quotes, backslash and control characters escaped, UTF-8 passed through.
-    static func appendString(_ string: String, to bytes: inout [UInt8]) {
+    public static func appendString(_ string: String, to bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "\""))
         for byte in string.utf8 {
             switch byte {

@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+import StockModel
 
 /// A rejected input record as published to `stock-deadletter`: where it came from, why, and its bytes.
 public struct DeadLetter: Sendable, Equatable {
@@ -25,7 +26,7 @@ public struct DeadLetter: Sendable, Equatable {
     /// Appends the JSON object described by `Schemas/stock-deadletter.schema.json`.
     public func encodeJSON(into out: inout [UInt8]) {
         out.append(contentsOf: #"{"source_topic":"#.utf8)
-        JSONText.appendString(sourceTopic, to: &out)
+        JSONWriter.appendString(sourceTopic, to: &out)
         out.append(contentsOf: #","source_partition":"#.utf8)
         out.append(contentsOf: String(sourcePartition).utf8)
         out.append(contentsOf: #","source_offset":"#.utf8)
@@ -38,14 +39,14 @@ public struct DeadLetter: Sendable, Equatable {
         }
         out.append(contentsOf: #","key_base64":"#.utf8)
         if let key {
-            JSONText.appendString(Data(key).base64EncodedString(), to: &out)
+            JSONWriter.appendString(Data(key).base64EncodedString(), to: &out)
         } else {
             out.append(contentsOf: "null".utf8)
         }
         out.append(contentsOf: #","error":"#.utf8)
-        JSONText.appendString(error, to: &out)
+        JSONWriter.appendString(error, to: &out)
         out.append(contentsOf: #","value_base64":"#.utf8)
-        JSONText.appendString(Data(value).base64EncodedString(), to: &out)
+        JSONWriter.appendString(Data(value).base64EncodedString(), to: &out)
         out.append(contentsOf: #","value_bytes":"#.utf8)
         out.append(contentsOf: String(value.count).utf8)
         out.append(UInt8(ascii: "}"))

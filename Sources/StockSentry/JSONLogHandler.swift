@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import StockModel
 
 /// A swift-log handler that writes one JSON object per line to standard error, for log shippers.
 public struct JSONLogHandler: LogHandler {
@@ -21,18 +22,18 @@ public struct JSONLogHandler: LogHandler {
         if let extra = event.metadata { fields.merge(extra) { _, new in new } }
         var out: [UInt8] = []
         out.append(contentsOf: #"{"ts":"#.utf8)
-        JSONText.appendString(Self.timestamp(), to: &out)
+        JSONWriter.appendString(Self.timestamp(), to: &out)
         out.append(contentsOf: #","level":"#.utf8)
-        JSONText.appendString(event.level.rawValue, to: &out)
+        JSONWriter.appendString(event.level.rawValue, to: &out)
         out.append(contentsOf: #","logger":"#.utf8)
-        JSONText.appendString(label, to: &out)
+        JSONWriter.appendString(label, to: &out)
         out.append(contentsOf: #","message":"#.utf8)
-        JSONText.appendString(event.message.description, to: &out)
+        JSONWriter.appendString(event.message.description, to: &out)
         for key in fields.keys.sorted() {
             out.append(UInt8(ascii: ","))
-            JSONText.appendString(key, to: &out)
+            JSONWriter.appendString(key, to: &out)
             out.append(UInt8(ascii: ":"))
-            JSONText.appendString(fields[key]!.description, to: &out)
+            JSONWriter.appendString(fields[key]!.description, to: &out)
         }
         out.append(contentsOf: "}\n".utf8)
         // One write(2) per line, so lines from concurrent loggers do not interleave.

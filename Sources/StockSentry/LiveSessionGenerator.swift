@@ -1,4 +1,5 @@
 import Foundation
+import StockModel
 
 // A seeded, deterministic, streaming generator of a live-commerce session: the traffic that
 // `stocksentry gen`, `demo`, the backtests and the tests feed to StockSentry. This file depends on
@@ -720,7 +721,7 @@ struct LiveSessionJSONWriter {
 
     mutating func string(_ key: String, _ value: String) {
         self.key(key)
-        JSONText.appendString(value, to: &bytes)
+        JSONWriter.appendString(value, to: &bytes)
     }
 
     mutating func integer(_ key: String, _ value: Int64) {
@@ -747,7 +748,7 @@ struct LiveSessionJSONWriter {
     private mutating func key(_ key: String) {
         if !first { bytes.append(UInt8(ascii: ",")) }
         first = false
-        JSONText.appendString(key, to: &bytes)
+        JSONWriter.appendString(key, to: &bytes)
         bytes.append(UInt8(ascii: ":"))
     }
 }

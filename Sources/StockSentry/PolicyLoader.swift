@@ -59,7 +59,7 @@ public enum PolicyLoader {
                 }
                 if !first { out.append(UInt8(ascii: ",")) }
                 first = false
-                JSONText.appendString(name, to: &out)
+                JSONWriter.appendString(name, to: &out)
                 out.append(UInt8(ascii: ":"))
                 try appendJSON(value, to: &out, path: path, at: fieldPath.isEmpty ? name : "\(fieldPath).\(name)")
             }
@@ -73,7 +73,7 @@ public enum PolicyLoader {
             out.append(UInt8(ascii: "]"))
         case .scalar(let scalar):
             if scalar.style != .plain {
-                JSONText.appendString(scalar.string, to: &out)
+                JSONWriter.appendString(scalar.string, to: &out)
             } else if scalar.string == "null" || scalar.string == "~" || scalar.string.isEmpty {
                 out.append(contentsOf: Array("null".utf8))
             } else if let bool = node.bool {
@@ -83,7 +83,7 @@ public enum PolicyLoader {
             } else if let double = node.float, double.isFinite {
                 out.append(contentsOf: Array(String(double).utf8))
             } else {
-                JSONText.appendString(scalar.string, to: &out)
+                JSONWriter.appendString(scalar.string, to: &out)
             }
         case .alias:
             throw StockSentryError(.configuration, "policy file \(path): \(fieldPath): YAML aliases are not supported; write the value out")

@@ -152,7 +152,7 @@ struct ReplayCommand: AsyncParsableCommand {
                 topics: configuration.topics, policyNames: report.policies.map { $0.name }, logger: logger)
             logger.notice("produced \(produced) records to shadow topics with prefix \(prefix)")
         }
-        let seconds = { (a: ContinuousClock.Instant, b: ContinuousClock.Instant) in Double(a.duration(to: b).components.attoseconds) * 1e-18 + Double(a.duration(to: b).components.seconds) }
+        let seconds = { (a: ContinuousClock.Instant, b: ContinuousClock.Instant) in a.duration(to: b).seconds }
         let events = records.recordCount
         printLine("replayed \(events) records from \(records.source) (\(records.tasks.count) tasks, \(report.input.deadLetters) dead letters, \(records.outOfRangeRecords) out of range, \(records.otherTopicRecords) of other topics) under \(report.policies.count) \(report.policies.count == 1 ? "policy" : "policies")")
         printLine("read \(BacktestSummaryTable.format(seconds(started, loaded), 2)) s, model \(BacktestSummaryTable.format(seconds(loaded, folded), 2)) s (\(Int(Double(events) / max(seconds(loaded, folded), 1e-9))) records/s)")

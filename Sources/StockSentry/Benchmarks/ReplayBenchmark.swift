@@ -111,7 +111,7 @@ enum ReplayBenchmark {
 
 extension Duration {
     /// The span in seconds as a Double.
-    var seconds: Double {
+    public var seconds: Double {
         let (seconds, attoseconds) = components
         return Double(seconds) + Double(attoseconds) * 1e-18
     }

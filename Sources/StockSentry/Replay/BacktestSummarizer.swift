@@ -59,7 +59,7 @@ struct BacktestSummarizer {
         let missed = history.soldOutAt.map { soldOut in warnedAt.map { $0 > soldOut } ?? true } ?? false
         return BacktestReport.SKUOutcome(
             sku: history.sku, firstLevelAt: firstLevelAt, leadMinutes: leads, firstFreezeAt: recorder.firstFreezeAt,
-            freezeLeadMinutes: zip2(recorder.firstFreezeAt, history.soldOutAt).map { Self.minutes($1 - $0) },
+            freezeLeadMinutes: recorder.firstFreezeAt.flatMap { freeze in history.soldOutAt.map { Self.minutes($0 - freeze) } },
             alertTransitions: recorder.alertTransitions, freezes: recorder.freezes, unfreezes: recorder.unfreezes,
             unprotectedOversoldUnits: recorder.unprotectedOversoldUnits,
             unitsOrderedWhileFrozen: recorder.unitsOrderedWhileFrozen, falseAlarm: falseAlarm, missedSellOut: missed,
@@ -126,9 +126,4 @@ struct BacktestSummarizer {
         let middle = sorted.count / 2
         return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
     }
-}
-
-private func zip2<A, B>(_ a: A?, _ b: B?) -> (A, B)? {
-    guard let a, let b else { return nil }
-    return (a, b)
 }

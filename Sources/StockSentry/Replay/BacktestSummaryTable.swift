@@ -50,18 +50,8 @@ public enum BacktestSummaryTable {
         return lines.joined(separator: "\n")
     }
 
-    /// `value` with `digits` decimals, rounded half away from zero, without Foundation.
+    /// `value` with `digits` decimals, rounded half away from zero, as the HTML report prints it.
     public static func format(_ value: Double, _ digits: Int) -> String {
-        guard value.isFinite else { return String(value) }
-        var scale = 1.0
-        for _ in 0..<digits { scale *= 10 }
-        let scaled = (abs(value) * scale).rounded(.toNearestOrAwayFromZero)
-        guard scaled < 9e15 else { return String(value) }
-        let integer = Int64(scaled)
-        let sign = value < 0 && integer != 0 ? "-" : ""
-        guard digits > 0 else { return sign + String(integer) }
-        let divisor = Int64(scale)
-        let fraction = String(integer % divisor)
-        return sign + String(integer / divisor) + "." + String(repeating: "0", count: digits - fraction.count) + fraction
+        SVGChart.decimal(value, digits: digits)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import StockModel
 
 /// Writes a replay's results into one directory: `report.json`, `report.html`, one
 /// `transitions-<policy>.ndjson` per policy and `deadletters.ndjson`.
@@ -69,15 +70,15 @@ public enum ReplayReportFiles {
     /// Appends `output` as one NDJSON line.
     public static func appendLine(_ output: ReplayOutput, to out: inout [UInt8]) {
         out.append(contentsOf: #"{"topic":"#.utf8)
-        JSONText.appendString(output.topic, to: &out)
+        JSONWriter.appendString(output.topic, to: &out)
         out.append(contentsOf: #","key":"#.utf8)
-        if let key = output.key { JSONText.appendString(String(decoding: key, as: UTF8.self), to: &out) } else { out.append(contentsOf: "null".utf8) }
+        if let key = output.key { JSONWriter.appendString(String(decoding: key, as: UTF8.self), to: &out) } else { out.append(contentsOf: "null".utf8) }
         out.append(contentsOf: #","partition":"#.utf8)
         out.append(contentsOf: String(output.partition).utf8)
         out.append(contentsOf: #","timestamp":"#.utf8)
         out.append(contentsOf: String(output.time).utf8)
         out.append(contentsOf: #","value":"#.utf8)
-        JSONText.appendString(String(decoding: output.value, as: UTF8.self), to: &out)
+        JSONWriter.appendString(String(decoding: output.value, as: UTF8.self), to: &out)
         out.append(contentsOf: "}\n".utf8)
     }
 

@@ -45,9 +45,6 @@ struct SKUHistoryRecorder: Sendable {
         resolution <= 0 ? time : (time >= 0 ? time / resolution : (time + 1) / resolution - 1)
     }
 
-    /// Whether the SKU ever had stock (only those are judged).
-    var hasStock: Bool { last?.hasStock ?? false }
-
     func history() -> BacktestReport.SKUHistory {
         let ledger = last ?? SKULedger(sku: sku)
         return BacktestReport.SKUHistory(
