@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import StockModel
@@ -62,5 +63,24 @@ import Testing
             let value = DecayMath.exponential(x)
             #expect(expected == 0 ? value == 0 : abs(value - expected) / expected < 1e-14, "e^\(x) = \(value)")
         }
+    }
+
+    @Test("the exponential agrees with the C library's to within 1e-15 relative over its whole range")
+    func exponentialAgainstLibm() {
+        var worst = 0.0
+        var x = -708.0
+        while x < 709 {
+            let value = DecayMath.exponential(x)
+            let reference = Foundation.exp(x)
+            worst = max(worst, abs(value - reference) / reference)
+            x += 0.013_7
+        }
+        for x in stride(from: -0.01, through: 0.01, by: 0.000_01) {
+            worst = max(worst, abs(DecayMath.exponential(x) - Foundation.exp(x)) / Foundation.exp(x))
+        }
+        #expect(worst < 1e-15, "worst relative difference \(worst)")
+        // Subnormal results keep their magnitude rather than flushing to zero.
+        #expect(DecayMath.exponential(-740) > 0 && abs(DecayMath.exponential(-740) / Foundation.exp(-740) - 1) < 1e-6)
+        #expect(DecayMath.exponential(-746) == 0 && DecayMath.exponential(710) == .infinity)
     }
 }
