@@ -13,15 +13,18 @@ public struct PolicySet: Sendable, Equatable {
     /// The tier of SKUs that neither an override nor an inventory record places.
     public var defaultTier: Tier
     /// The policy of each tier; every tier is present.
-    public private(set) var tiers: [Tier: TierPolicy]
+    public var tiers: [Tier: TierPolicy] {
+        Dictionary(uniqueKeysWithValues: Tier.allCases.map { ($0, tierPolicies[$0.ordinal]) })
+    }
+    /// Every tier's policy by ``Tier/ordinal``: `policy(for:tier:)` runs twice per event, and an
+    /// array read costs a fraction of hashing the tier.
+    private var tierPolicies: [TierPolicy]
     var skuOverrides: [String: PolicyOverride]
 
     /// Creates a policy set; tiers not given get the built-in `TierPolicy()`.
     public init(defaultTier: Tier = .profit, tiers: [Tier: TierPolicy] = [:]) {
         self.defaultTier = defaultTier
-        var allTiers: [Tier: TierPolicy] = [:]
-        for tier in Tier.allCases { allTiers[tier] = tiers[tier] ?? TierPolicy.builtIn(for: tier) }
-        self.tiers = allTiers
+        self.tierPolicies = Tier.allCases.map { tiers[$0] ?? TierPolicy.builtIn(for: $0) }
         self.skuOverrides = [:]
     }
 
@@ -30,7 +33,7 @@ public struct PolicySet: Sendable, Equatable {
         // Most policy files override no SKU: skip hashing the SKU then.
         let override = skuOverrides.isEmpty ? nil : skuOverrides[sku]
         let resolvedTier = override?.tier ?? tier ?? defaultTier
-        let base = tiers[resolvedTier] ?? TierPolicy.builtIn(for: resolvedTier)
+        let base = tierPolicies[resolvedTier.ordinal]
         return (resolvedTier, override?.merged(over: base) ?? base)
     }
 
@@ -74,7 +77,7 @@ public struct PolicySet: Sendable, Equatable {
                 let override = try Self.override(member.value, path: path, allowsTier: false)
                 let policy = override.merged(over: TierPolicy.builtIn(for: tier))
                 try Self.validate(policy, path: path, context: "")
-                tiers[tier] = policy
+                tierPolicies[tier.ordinal] = policy
             }
         }
         if let skusValue = root["skus"] {
@@ -88,7 +91,7 @@ public struct PolicySet: Sendable, Equatable {
                 // The SKU's tier may come from inventory later, so the merge must be valid over every tier it could get.
                 for tier in override.tier.map({ [$0] }) ?? Tier.allCases {
                     try Self.validate(
-                        override.merged(over: tiers[tier] ?? TierPolicy.builtIn(for: tier)), path: path,
+                        override.merged(over: tierPolicies[tier.ordinal]), path: path,
                         context: " (merged over tier \(tier.rawValue))")
                 }
                 skuOverrides[member.key] = override

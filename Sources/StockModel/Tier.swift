@@ -6,4 +6,13 @@ public enum Tier: String, Sendable, CaseIterable, Codable {
     case profit
     /// 长尾款: slow sellers.
     case longtail
+
+    /// The position in `allCases`, for tables indexed by tier.
+    var ordinal: Int {
+        switch self {
+        case .traffic: 0
+        case .profit: 1
+        case .longtail: 2
+        }
+    }
 }
