@@ -30,12 +30,23 @@ struct PayloadScan {
     private static let unknownKeyLimit = 8
 
     let bytes: UnsafeRawBufferPointer
-    private var values: (
-        Value, Value, Value, Value, Value, Value, Value, Value, Value, Value, Value, Value, Value, Value, Value
-    ) = (
-        .absent, .absent, .absent, .absent, .absent, .absent, .absent, .absent, .absent, .absent, .absent, .absent,
-        .absent, .absent, .absent
-    )
+    // One stored property per field, read through a switch: a field read loads one value, where an
+    // indexed tuple was copied whole (15 values) on every read.
+    private var eventIDValue = Value.absent
+    private var skuValue = Value.absent
+    private var tsValue = Value.absent
+    private var orderIDValue = Value.absent
+    private var qtyValue = Value.absent
+    private var statusValue = Value.absent
+    private var priceValue = Value.absent
+    private var roomIDValue = Value.absent
+    private var userIDValue = Value.absent
+    private var channelValue = Value.absent
+    private var actionValue = Value.absent
+    private var kindValue = Value.absent
+    private var textValue = Value.absent
+    private var tierValue = Value.absent
+    private var nameValue = Value.absent
 
     /// Prepares a scan of `bytes`; nothing is read until ``scan(maximumDepth:)``.
     init(bytes: UnsafeRawBufferPointer) {
@@ -45,11 +56,41 @@ struct PayloadScan {
     /// The value of `field`, `.absent` when the payload has no such member.
     subscript(field: Field) -> Value {
         get {
-            withUnsafeBytes(of: values) { $0.load(fromByteOffset: field.rawValue * MemoryLayout<Value>.stride, as: Value.self) }
+            switch field {
+            case .eventID: eventIDValue
+            case .sku: skuValue
+            case .ts: tsValue
+            case .orderID: orderIDValue
+            case .qty: qtyValue
+            case .status: statusValue
+            case .price: priceValue
+            case .roomID: roomIDValue
+            case .userID: userIDValue
+            case .channel: channelValue
+            case .action: actionValue
+            case .kind: kindValue
+            case .text: textValue
+            case .tier: tierValue
+            case .name: nameValue
+            }
         }
         set {
-            withUnsafeMutableBytes(of: &values) {
-                $0.storeBytes(of: newValue, toByteOffset: field.rawValue * MemoryLayout<Value>.stride, as: Value.self)
+            switch field {
+            case .eventID: eventIDValue = newValue
+            case .sku: skuValue = newValue
+            case .ts: tsValue = newValue
+            case .orderID: orderIDValue = newValue
+            case .qty: qtyValue = newValue
+            case .status: statusValue = newValue
+            case .price: priceValue = newValue
+            case .roomID: roomIDValue = newValue
+            case .userID: userIDValue = newValue
+            case .channel: channelValue = newValue
+            case .action: actionValue = newValue
+            case .kind: kindValue = newValue
+            case .text: textValue = newValue
+            case .tier: tierValue = newValue
+            case .name: nameValue = newValue
             }
         }
     }
@@ -80,7 +121,9 @@ struct PayloadScan {
                         guard seen & bit == 0 else { return false }
                         seen |= bit
                     } else {
-                        for index in 0..<unknownCount where Self.equal(bytes, unknownKeys[index], (keyStart, keyEnd)) {
+                        for index in 0..<unknownCount where Self.bytesEqual(
+                            UnsafeRawBufferPointer(rebasing: bytes[unknownKeys[index].start..<unknownKeys[index].end]),
+                            UnsafeRawBufferPointer(rebasing: bytes[keyStart..<keyEnd])) {
                             return false
                         }
                         guard unknownCount < Self.unknownKeyLimit else { return false }
@@ -123,38 +166,42 @@ struct PayloadScan {
         return nil
     }
 
+    /// The field a key names, matched as one little-endian word of its (at most 8) bytes: keys are
+    /// printable ASCII, so no two keys share a word.
     private static func knownField(_ bytes: UnsafeRawBufferPointer, start: Int, end: Int) -> Field? {
-        let key = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
-        func matches(_ literal: StaticString) -> Bool {
-            literal.utf8CodeUnitCount == key.count && memoryEqual(key, literal)
-        }
-        switch key.count {
-        case 2: return matches("ts") ? .ts : nil
-        case 3: return matches("sku") ? .sku : matches("qty") ? .qty : nil
-        case 4: return matches("kind") ? .kind : matches("text") ? .text : matches("tier") ? .tier : matches("name") ? .name : nil
-        case 5: return matches("price") ? .price : nil
-        case 6: return matches("status") ? .status : matches("action") ? .action : nil
-        case 7: return matches("room_id") ? .roomID : matches("user_id") ? .userID : matches("channel") ? .channel : nil
-        case 8: return matches("event_id") ? .eventID : matches("order_id") ? .orderID : nil
-        default: return nil
+        guard end - start <= 8 else { return nil }
+        var word: UInt64 = 0
+        for index in start..<end { word |= UInt64(bytes[index]) << (UInt64(index - start) * 8) }
+        return switch word {
+        case 0x7374: .ts  // "ts"
+        case 0x75_6b73: .sku  // "sku"
+        case 0x79_7471: .qty  // "qty"
+        case 0x646e_696b: .kind  // "kind"
+        case 0x7478_6574: .text  // "text"
+        case 0x7265_6974: .tier  // "tier"
+        case 0x656d_616e: .name  // "name"
+        case 0x65_6369_7270: .price  // "price"
+        case 0x7375_7461_7473: .status  // "status"
+        case 0x6e6f_6974_6361: .action  // "action"
+        case 0x64_695f_6d6f_6f72: .roomID  // "room_id"
+        case 0x64_695f_7265_7375: .userID  // "user_id"
+        case 0x6c_656e_6e61_6863: .channel  // "channel"
+        case 0x6469_5f74_6e65_7665: .eventID  // "event_id"
+        case 0x6469_5f72_6564_726f: .orderID  // "order_id"
+        default: nil
         }
     }
 
-    /// True when `bytes` are the bytes of `literal` (the caller checked the lengths).
-    private static func memoryEqual(_ bytes: UnsafeRawBufferPointer, _ literal: StaticString) -> Bool {
-        let pointer = literal.utf8Start
-        for index in 0..<bytes.count where bytes[index] != pointer[index] { return false }
-        return true
-    }
-
-    private static func equal(_ bytes: UnsafeRawBufferPointer, _ lhs: (start: Int, end: Int), _ rhs: (start: Int, end: Int)) -> Bool {
-        guard lhs.end - lhs.start == rhs.end - rhs.start else { return false }
-        for index in 0..<(lhs.end - lhs.start) where bytes[lhs.start + index] != bytes[rhs.start + index] { return false }
+    /// True when the two buffers hold the same bytes.
+    private static func bytesEqual(_ lhs: UnsafeRawBufferPointer, _ rhs: UnsafeRawBufferPointer) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        for index in 0..<lhs.count where lhs[index] != rhs[index] { return false }
         return true
     }
 
     /// One member value; every string is validated here, but only located, not created.
     private static func scanValue(_ reader: inout JSONReader) throws(JSONReader.SyntaxError) -> Value {
+        if let integer = plainInteger(&reader) { return .integer(integer) }
         guard reader.current == UInt8(ascii: "\"") else {
             switch try reader.parseValue(depth: 2) {
             case .null: return .null
@@ -180,6 +227,33 @@ struct PayloadScan {
         return .encodedString(quote: quote)
     }
 
+    /// An integer of at most 18 digits without fraction or exponent, read in place; nil (nothing
+    /// consumed) for anything else, which `JSONReader.parseValue` then reads, so both agree on every
+    /// number, including leading zeros and overflow.
+    private static func plainInteger(_ reader: inout JSONReader) -> Int64? {
+        let bytes = reader.bytes
+        var index = reader.offset
+        guard index < bytes.count else { return nil }
+        let negative = bytes[index] == UInt8(ascii: "-")
+        if negative { index += 1 }
+        let digitsStart = index
+        var value: Int64 = 0
+        while index < bytes.count, index - digitsStart < 19 {
+            let digit = bytes[index] &- UInt8(ascii: "0")
+            guard digit < 10 else { break }
+            value = value &* 10 &+ Int64(digit)
+            index += 1
+        }
+        let digits = index - digitsStart
+        guard digits >= 1, digits <= 18, digits == 1 || bytes[digitsStart] != UInt8(ascii: "0") else { return nil }
+        if index < bytes.count {
+            let next = bytes[index]
+            guard next != UInt8(ascii: "."), next != UInt8(ascii: "e"), next != UInt8(ascii: "E") else { return nil }
+        }
+        reader.offset = index
+        return negative ? 0 &- value : value
+    }
+
     /// The text of a string value; nil for any other kind.
     func string(_ value: Value) -> String? {
         switch value {
@@ -197,7 +271,7 @@ struct PayloadScan {
     /// True when `value` is a string whose UTF-8 equals `other` byte for byte.
     func stringEquals(_ value: Value, _ other: UnsafeRawBufferPointer) -> Bool {
         switch value {
-        case .asciiString(let start, let end): other.elementsEqual(bytes[start..<end])
+        case .asciiString(let start, let end): Self.bytesEqual(other, UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
         case .encodedString: string(value).map { other.elementsEqual($0.utf8) } ?? false
         default: false
         }
@@ -210,7 +284,10 @@ struct PayloadScan {
         case .asciiString(let start, let end):
             // ASCII text equals a String exactly when its bytes are equal.
             let text = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
-            return cases.first { $0.rawValue.utf8.elementsEqual(text) }
+            return cases.first { candidate in
+                var raw = candidate.rawValue
+                return raw.withUTF8 { Self.bytesEqual(UnsafeRawBufferPointer($0), text) }
+            }
         case .encodedString:
             return string(value).flatMap { Case(rawValue: $0) }
         default:
