@@ -90,14 +90,14 @@ struct PartitionMerger: Sendable {
 
     /// Decides the next step at monotonic time `now`.
     mutating func next(now: ContinuousClock.Instant) -> Decision {
-        var best: Int?
+        var best: (lane: Int, key: MergeKey)?
         var mustWait = false
         for index in lanes.indices {
-            if let head = lanes[index].queue.first {
-                if let current = best, let currentHead = lanes[current].queue.first {
-                    if Self.precedes(head, index, currentHead, current) { best = index }
+            if let key = lanes[index].queue.peek({ MergeKey(time: $0.mergeTime, offset: $0.record.offset) }) {
+                if let current = best {
+                    if Self.precedes(key, index, current.key, current.lane) { best = (index, key) }
                 } else {
-                    best = index
+                    best = (index, key)
                 }
             } else if lanes[index].mayHaveMore {
                 mustWait = true
@@ -120,7 +120,7 @@ struct PartitionMerger: Sendable {
             }
         }
         waitingSince = nil
-        guard let record = lanes[best].queue.removeFirst() else { return .idle }
+        guard let record = lanes[best.lane].queue.removeFirst() else { return .idle }
         advanceStreamTime(past: record)
         return .process(record)
     }
@@ -142,9 +142,15 @@ struct PartitionMerger: Sendable {
         }
     }
 
-    private static func precedes(_ a: BufferedRecord, _ laneA: Int, _ b: BufferedRecord, _ laneB: Int) -> Bool {
-        if a.mergeTime != b.mergeTime { return a.mergeTime < b.mergeTime }
+    /// What the merge orders a lane's head record by, read without copying the record.
+    private struct MergeKey {
+        var time: EventTime
+        var offset: Int64
+    }
+
+    private static func precedes(_ a: MergeKey, _ laneA: Int, _ b: MergeKey, _ laneB: Int) -> Bool {
+        if a.time != b.time { return a.time < b.time }
         if laneA != laneB { return laneA < laneB }
-        return a.record.offset < b.record.offset
+        return a.offset < b.offset
     }
 }

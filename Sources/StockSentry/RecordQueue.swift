@@ -5,7 +5,12 @@ struct RecordQueue<Element>: Sendable where Element: Sendable {
 
     var isEmpty: Bool { head == storage.count }
     var count: Int { storage.count - head }
-    var first: Element? { isEmpty ? nil : storage[head] }
+
+    /// `body` applied to the first element in place, nil when empty: the merge reads the head's
+    /// time and offset this way without copying the record and retaining its buffers.
+    func peek<T>(_ body: (Element) -> T) -> T? {
+        isEmpty ? nil : body(storage[head])
+    }
 
     mutating func append(_ element: Element) {
         storage.append(element)

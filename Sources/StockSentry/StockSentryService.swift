@@ -216,9 +216,10 @@ struct ProcessingLoop {
         // poll at a rebalance), so they belong to the tasks as they were.
         var consumed = 0
         for record in batch.records {
+            // By index: `tasks[p] != nil` would copy the whole task (its book) out to compare it.
             guard let role = configuration.topics.role(of: record.topic),
-                  tasks[record.partition] != nil else { continue }
-            tasks[record.partition]!.accept(record, role: role)
+                  let task = tasks.index(forKey: record.partition) else { continue }
+            tasks.values[task].accept(record, role: role)
             consumed += 1
         }
         if consumed > 0 || !batch.assigned.isEmpty || !batch.revoked.isEmpty {
