@@ -189,9 +189,12 @@ public struct StockBook: Sendable {
         var policy: TierPolicy
     }
 
-    private func resolvePolicy(_ index: Int, ledgerTier: Tier?, reusing resolved: ResolvedPolicy?) -> ResolvedPolicy {
+    /// Static, so that callers pass the two values it reads rather than the whole book.
+    private static func resolvePolicy(
+        _ policy: PolicySet, sku: String, ledgerTier: Tier?, reusing resolved: ResolvedPolicy?
+    ) -> ResolvedPolicy {
         if let resolved, resolved.ledgerTier == ledgerTier { return resolved }
-        let (tier, tierPolicy) = policy.policy(for: skuStates[index].sku, tier: ledgerTier)
+        let (tier, tierPolicy) = policy.policy(for: sku, tier: ledgerTier)
         return ResolvedPolicy(ledgerTier: ledgerTier, tier: tier, policy: tierPolicy)
     }
 
@@ -201,7 +204,8 @@ public struct StockBook: Sendable {
         let parts = skuStates[index].parts
         guard parts.contains(.forecaster) else { return nil }
         let hasLedger = parts.contains(.ledger)
-        let resolved = resolvePolicy(index, ledgerTier: hasLedger ? skuStates[index].ledger.tier : nil, reusing: nil)
+        let resolved = Self.resolvePolicy(
+            policy, sku: skuStates[index].sku, ledgerTier: hasLedger ? skuStates[index].ledger.tier : nil, reusing: nil)
         let available = hasLedger ? skuStates[index].ledger.available : 0
         if let scored = skuStates[index].forecaster.scoreAndIssue(at: time, available: available, rules: resolved.policy.alerts) {
             accuracyByTier[resolved.tier, default: ForecastAccuracy()].record(predicted: scored.predicted, actual: scored.actual)
@@ -218,7 +222,7 @@ public struct StockBook: Sendable {
         guard parts.contains(.ledger), skuStates[index].ledger.hasStock, parts.contains(.forecaster) else { return }
         let ledger = skuStates[index].ledger
         let sku = ledger.sku
-        let resolved = resolvePolicy(index, ledgerTier: ledger.tier, reusing: resolved)
+        let resolved = Self.resolvePolicy(policy, sku: sku, ledgerTier: ledger.tier, reusing: resolved)
         let tier = resolved.tier
         let tierPolicy = resolved.policy
         let rules = tierPolicy.alerts
