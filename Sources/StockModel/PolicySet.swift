@@ -37,6 +37,18 @@ public struct PolicySet: Sendable, Equatable {
         return (resolvedTier, override?.merged(over: base) ?? base)
     }
 
+    /// Calls `body` with the tier and policy that apply to `sku` (as ``policy(for:tier:)`` resolves
+    /// them), lending the stored policy instead of returning a copy: `StockBook` resolves a policy
+    /// twice per event, and copying the ~150-byte policy and its optionals cost more than the rules.
+    public func withPolicy<Result>(for sku: String, tier: Tier?, _ body: (Tier, TierPolicy) -> Result) -> Result {
+        if !skuOverrides.isEmpty, let override = skuOverrides[sku] {
+            let resolvedTier = override.tier ?? tier ?? defaultTier
+            return body(resolvedTier, override.merged(over: tierPolicies[resolvedTier.ordinal]))
+        }
+        let resolvedTier = tier ?? defaultTier
+        return tierPolicies.withUnsafeBufferPointer { body(resolvedTier, $0[resolvedTier.ordinal]) }
+    }
+
     /// The SKUs that have an override in the policy file, sorted.
     public var overriddenSKUs: [String] { skuOverrides.keys.sorted() }
 

@@ -64,7 +64,7 @@ public struct StockBook: Sendable {
             skuStates[index].forecaster = Forecaster(observedSince: time)
             skuStates[index].parts.insert(.forecaster)
         }
-        let policyBefore = scoreForecast(index, at: time)
+        scoreForecast(index, at: time)
         switch event {
         case .order(let order):
             skuStates[index].parts.insert(.ledger)
@@ -84,7 +84,7 @@ public struct StockBook: Sendable {
             guard interaction.kind == .comment || interaction.kind == .question else { return .applied }
             skuStates[index].forecaster.recordMention(at: time)
         }
-        evaluate(index, eventID: event.eventID, time: time, policy: policyBefore, outputs: &outputs)
+        evaluate(index, eventID: event.eventID, time: time, outputs: &outputs)
         return .applied
     }
 
@@ -128,8 +128,8 @@ public struct StockBook: Sendable {
             if state.parts.contains(.alertState), let evaluatedAt = state.alertState.evaluatedAt, evaluatedAt >= time {
                 continue
             }
-            let policy = scoreForecast(index, at: time)
-            evaluate(index, eventID: cause, time: time, policy: policy, outputs: &outputs)
+            scoreForecast(index, at: time)
+            evaluate(index, eventID: cause, time: time, outputs: &outputs)
         }
     }
 
@@ -181,52 +181,38 @@ public struct StockBook: Sendable {
         return statistics
     }
 
-    /// The policy resolved for a SKU and the ledger tier it was resolved from, so that one event
-    /// resolves it once unless the event changed the tier.
-    private struct ResolvedPolicy {
-        var ledgerTier: Tier?
-        var tier: Tier
-        var policy: TierPolicy
-    }
-
-    /// Static, so that callers pass the two values it reads rather than the whole book.
-    private static func resolvePolicy(
-        _ policy: PolicySet, sku: String, ledgerTier: Tier?, reusing resolved: ResolvedPolicy?
-    ) -> ResolvedPolicy {
-        if let resolved, resolved.ledgerTier == ledgerTier { return resolved }
-        let (tier, tierPolicy) = policy.policy(for: sku, tier: ledgerTier)
-        return ResolvedPolicy(ledgerTier: ledgerTier, tier: tier, policy: tierPolicy)
-    }
-
     /// Scores the SKU's pending forecast when its horizon has ended and issues the next one.
-    /// - Returns: the policy it resolved, for `evaluate` to reuse.
-    private mutating func scoreForecast(_ index: Int, at time: EventTime) -> ResolvedPolicy? {
+    private mutating func scoreForecast(_ index: Int, at time: EventTime) {
         let parts = skuStates[index].parts
-        guard parts.contains(.forecaster) else { return nil }
+        guard parts.contains(.forecaster) else { return }
         let hasLedger = parts.contains(.ledger)
-        let resolved = Self.resolvePolicy(
-            policy, sku: skuStates[index].sku, ledgerTier: hasLedger ? skuStates[index].ledger.tier : nil, reusing: nil)
         let available = hasLedger ? skuStates[index].ledger.available : 0
-        if let scored = skuStates[index].forecaster.scoreAndIssue(at: time, available: available, rules: resolved.policy.alerts) {
-            accuracyByTier[resolved.tier, default: ForecastAccuracy()].record(predicted: scored.predicted, actual: scored.actual)
+        // A copy of the set (a few references) lends its policy while the book changes.
+        let policy = self.policy
+        policy.withPolicy(for: skuStates[index].sku, tier: hasLedger ? skuStates[index].ledger.tier : nil) { tier, tierPolicy in
+            if let scored = skuStates[index].forecaster.scoreAndIssue(at: time, available: available, rules: tierPolicy.alerts) {
+                accuracyByTier[tier, default: ForecastAccuracy()].record(predicted: scored.predicted, actual: scored.actual)
+            }
         }
-        return resolved
     }
 
-    /// Evaluates every alert condition and command rule of `sku` at `time`; `resolved` is the policy
-    /// `scoreForecast` resolved before the event, reused unless the event changed the tier.
-    private mutating func evaluate(
-        _ index: Int, eventID: String, time eventTime: EventTime, policy resolved: ResolvedPolicy?, outputs: inout [StockOutput]
-    ) {
+    /// Evaluates every alert condition and command rule of `sku` at `time`.
+    private mutating func evaluate(_ index: Int, eventID: String, time eventTime: EventTime, outputs: inout [StockOutput]) {
         let parts = skuStates[index].parts
         guard parts.contains(.ledger), skuStates[index].ledger.hasStock, parts.contains(.forecaster) else { return }
+        let policy = self.policy
+        policy.withPolicy(for: skuStates[index].sku, tier: skuStates[index].ledger.tier) { tier, tierPolicy in
+            evaluate(index, eventID: eventID, time: eventTime, tier: tier, tierPolicy: tierPolicy, outputs: &outputs)
+        }
+    }
+
+    private mutating func evaluate(
+        _ index: Int, eventID: String, time eventTime: EventTime, tier: Tier, tierPolicy: TierPolicy, outputs: inout [StockOutput]
+    ) {
         let ledger = skuStates[index].ledger
         let sku = ledger.sku
-        let resolved = Self.resolvePolicy(policy, sku: sku, ledgerTier: ledger.tier, reusing: resolved)
-        let tier = resolved.tier
-        let tierPolicy = resolved.policy
         let rules = tierPolicy.alerts
-        var state = parts.contains(.alertState) ? skuStates[index].alertState : AlertState()
+        var state = skuStates[index].parts.contains(.alertState) ? skuStates[index].alertState : AlertState()
         // A late event is evaluated at the SKU's latest time, so rates and cooldowns never run backwards.
         let time = max(eventTime, state.evaluatedAt ?? eventTime)
         state.evaluatedAt = time
