@@ -111,11 +111,12 @@ struct PayloadScan {
                 guard reader.current != UInt8(ascii: "}") else { return false }
                 while true {
                     reader.skipWhitespace()
-                    guard reader.current == UInt8(ascii: "\""), let keyEnd = Self.plainKeyEnd(bytes, from: reader.offset + 1)
+                    guard reader.current == UInt8(ascii: "\""), let key = Self.plainKey(bytes, from: reader.offset + 1)
                     else { return false }
                     let keyStart = reader.offset + 1
+                    let keyEnd = key.end
                     reader.offset = keyEnd + 1
-                    let field = Self.knownField(bytes, start: keyStart, end: keyEnd)
+                    let field = keyEnd - keyStart <= 8 ? Self.knownField(word: key.word) : nil
                     if let field {
                         let bit: UInt16 = 1 << UInt16(field.rawValue)
                         guard seen & bit == 0 else { return false }
@@ -154,25 +155,25 @@ struct PayloadScan {
         }
     }
 
-    /// The end (closing quote) of a key made of printable ASCII without escapes; nil otherwise.
-    private static func plainKeyEnd(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Int? {
+    /// The end (closing quote) of a key made of printable ASCII without escapes, and its first 8
+    /// bytes as one little-endian word; nil otherwise.
+    private static func plainKey(_ bytes: UnsafeRawBufferPointer, from start: Int) -> (end: Int, word: UInt64)? {
         var index = start
+        var word: UInt64 = 0
         while index < bytes.count {
             let byte = bytes[index]
-            if byte == UInt8(ascii: "\"") { return index }
+            if byte == UInt8(ascii: "\"") { return (index, word) }
             guard byte >= 0x20, byte < 0x7F, byte != UInt8(ascii: "\\") else { return nil }
+            if index - start < 8 { word |= UInt64(byte) << (UInt64(index - start) * 8) }
             index += 1
         }
         return nil
     }
 
-    /// The field a key names, matched as one little-endian word of its (at most 8) bytes: keys are
-    /// printable ASCII, so no two keys share a word.
-    private static func knownField(_ bytes: UnsafeRawBufferPointer, start: Int, end: Int) -> Field? {
-        guard end - start <= 8 else { return nil }
-        var word: UInt64 = 0
-        for index in start..<end { word |= UInt64(bytes[index]) << (UInt64(index - start) * 8) }
-        return switch word {
+    /// The field a key of at most 8 bytes names, matched as one little-endian word of its bytes:
+    /// keys are printable ASCII (no zero bytes), so no two keys share a word.
+    private static func knownField(word: UInt64) -> Field? {
+        switch word {
         case 0x7374: .ts  // "ts"
         case 0x75_6b73: .sku  // "sku"
         case 0x79_7471: .qty  // "qty"
