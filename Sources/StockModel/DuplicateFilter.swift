@@ -32,7 +32,7 @@ struct DuplicateFilter: Sendable {
     /// Records `eventID`; returns false when it was already among the remembered IDs.
     mutating func insert(_ eventID: String) -> Bool {
         guard capacity > 0 else { return true }
-        let fingerprint = Self.fingerprint(eventID)
+        let fingerprint = StringFingerprint.of(eventID)
         let tag = fingerprint >> 32
         var bucket = home(tag)
         while true {
@@ -73,7 +73,7 @@ struct DuplicateFilter: Sendable {
 
     /// Removes ring slot `slot`'s entry, shifting later entries of its cluster back (no tombstones).
     private mutating func remove(slot: Int) {
-        let tag = Self.fingerprint(ring[slot]) >> 32
+        let tag = StringFingerprint.of(ring[slot]) >> 32
         let wanted = tag << 32 | UInt64(slot + 1)
         var hole = home(tag)
         while table[hole] != wanted {
@@ -105,35 +105,5 @@ struct DuplicateFilter: Sendable {
         for entry in old where entry != 0 {
             table[emptyBucket(for: entry >> 32)] = entry
         }
-    }
-
-    /// A 64-bit hash of the ID's UTF-8 bytes, eight bytes at a time.
-    static func fingerprint(_ id: String) -> UInt64 {
-        var id = id
-        return id.withUTF8 { bytes in
-            var hash: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
-            var offset = 0
-            while offset + 8 <= bytes.count {
-                let word = UInt64(littleEndian: UnsafeRawBufferPointer(bytes).loadUnaligned(fromByteOffset: offset, as: UInt64.self))
-                hash = mix(hash ^ word)
-                offset += 8
-            }
-            var tail: UInt64 = 0
-            var shift: UInt64 = 0
-            while offset < bytes.count {
-                tail |= UInt64(bytes[offset]) << shift
-                shift += 8
-                offset += 1
-            }
-            return mix(mix(hash ^ tail))
-        }
-    }
-
-    /// One round of a multiply–xorshift mixer (the finalizer of SplitMix64).
-    private static func mix(_ value: UInt64) -> UInt64 {
-        var value = value
-        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
-        return value ^ (value >> 31)
     }
 }

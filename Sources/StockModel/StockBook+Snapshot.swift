@@ -271,7 +271,7 @@ extension StockBook {
                 state.forecaster = try Forecaster(snapshotOf: sku, from: &reader)
             }
             if parts & StockBookSnapshot.watchedPart != 0 { watchedSKUs.insert(sku) }
-            skuIndex[sku] = skuStates.count
+            _ = skuIndex.append(sku)  // sorted and unique, checked above
             skuStates.append(state)
         }
         guard reader.remaining == 0 else {

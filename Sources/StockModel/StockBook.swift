@@ -13,7 +13,7 @@ public struct StockBook: Sendable {
     /// The policies used to evaluate alerts and freezes; may be replaced between events.
     public var policy: PolicySet
     /// Where each SKU's state is in ``skuStates``.
-    var skuIndex: [String: Int] = [:]
+    var skuIndex = SKUIndex()
     /// Every SKU's state, in order of first sight: one contiguous block, no per-SKU allocation.
     var skuStates: [SKUState] = []
     var accuracyByTier: [Tier: ForecastAccuracy] = [:]
@@ -90,16 +90,14 @@ public struct StockBook: Sendable {
 
     /// The index of `sku`'s state, appending an empty one on first sight.
     mutating func stateIndex(creating sku: String) -> Int {
-        if let index = skuIndex[sku] { return index }
-        let index = skuStates.count
+        if let index = skuIndex.position(of: sku) { return index }
         skuStates.append(SKUState(sku: sku))
-        skuIndex[sku] = index
-        return index
+        return skuIndex.append(sku)
     }
 
     /// `sku`'s state when the book has seen the SKU.
     private func state(_ sku: String) -> SKUState? {
-        skuIndex[sku].map { skuStates[$0] }
+        skuIndex.position(of: sku).map { skuStates[$0] }
     }
 
     /// Advances event time for SKUs that got no events: with `streamTime` the highest event time the
@@ -123,7 +121,7 @@ public struct StockBook: Sendable {
         let time = EventTime(millisecondsSinceEpoch: slot &* interval)
         let cause = "watermark-\(time.millisecondsSinceEpoch)"
         for sku in watchedSKUs.sorted() {
-            guard let index = skuIndex[sku] else { continue }
+            guard let index = skuIndex.position(of: sku) else { continue }
             let state = skuStates[index]
             if state.parts.contains(.alertState), let evaluatedAt = state.alertState.evaluatedAt, evaluatedAt >= time {
                 continue
