@@ -97,7 +97,20 @@ public final class LogWriter {
     /// - Throws: `tooLarge` for a payload over `maximumRecordBytes` or a topic name over 255 bytes
     ///   (the writer stays usable); I/O errors when pending bytes spill to disk or a segment rolls.
     @discardableResult
+    @inlinable
     public func append(source: SourcePosition, payload: some Collection<UInt8>) throws -> LogPosition {
+        if let position = try payload.withContiguousStorageIfAvailable({
+            try append(source: source, bytes: UnsafeRawBufferPointer($0))
+        }) {
+            return position
+        }
+        return try Array(payload).withUnsafeBytes { try append(source: source, bytes: $0) }
+    }
+
+    /// ``append(source:payload:)`` for bytes in memory: the non-generic body, so a caller in another
+    /// module runs specialized code rather than generic witnesses per byte.
+    @discardableResult
+    public func append(source: SourcePosition, bytes payload: UnsafeRawBufferPointer) throws -> LogPosition {
         try checkUsable()
         guard payload.count <= configuration.maximumRecordBytes else {
             throw EventLogError(
@@ -119,7 +132,7 @@ public final class LogWriter {
             try guardFailures { try rollSegment() }
         }
         let position = endPosition
-        RecordFrame.append(source: source, payload: payload, to: &pending)
+        RecordFrame.append(source: source, bytes: payload, to: &pending)
         pendingRecords += 1
         if pending.count >= configuration.maximumPendingBytes {
             try guardFailures { try writePending() }

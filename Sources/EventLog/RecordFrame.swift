@@ -65,8 +65,28 @@ public enum RecordFrame {
     ///   and throw `tooLarge` first, as `LogWriter` does).
     /// - Returns: The number of bytes appended.
     @discardableResult
+    @inlinable
     public static func append(source: SourcePosition, payload: some Collection<UInt8>, to buffer: inout [UInt8]) -> Int {
-        let topic = source.topic.utf8
+        if let written = payload.withContiguousStorageIfAvailable({
+            append(source: source, bytes: UnsafeRawBufferPointer($0), to: &buffer)
+        }) {
+            return written
+        }
+        return Array(payload).withUnsafeBytes { append(source: source, bytes: $0, to: &buffer) }
+    }
+
+    /// ``append(source:payload:to:)`` for bytes in memory: the non-generic body.
+    @discardableResult
+    public static func append(source: SourcePosition, bytes payload: UnsafeRawBufferPointer, to buffer: inout [UInt8]) -> Int {
+        var topicName = source.topic
+        return topicName.withUTF8 { topic in
+            appendFrame(source: source, topic: UnsafeRawBufferPointer(topic), payload: payload, to: &buffer)
+        }
+    }
+
+    private static func appendFrame(
+        source: SourcePosition, topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, to buffer: inout [UInt8]
+    ) -> Int {
         precondition(topic.count <= maximumTopicBytes, "topic name longer than \(maximumTopicBytes) bytes")
         let length = headerBytes + topic.count + payload.count
         precondition(length <= Int(UInt32.max), "frame longer than 4 GiB")
