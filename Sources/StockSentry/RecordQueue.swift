@@ -1,6 +1,7 @@
 /// A FIFO of buffered records that reuses its storage; the head index moves instead of shifting elements.
 struct RecordQueue<Element>: Sendable where Element: Sendable {
-    private var storage: [Element] = []
+    /// Slots before `head` are nil: an element is moved out when removed, not copied and released later.
+    private var storage: [Element?] = []
     private var head = 0
 
     var isEmpty: Bool { head == storage.count }
@@ -9,7 +10,7 @@ struct RecordQueue<Element>: Sendable where Element: Sendable {
     /// `body` applied to the first element in place, nil when empty: the merge reads the head's
     /// time and offset this way without copying the record and retaining its buffers.
     func peek<T>(_ body: (Element) -> T) -> T? {
-        isEmpty ? nil : body(storage[head])
+        isEmpty ? nil : storage[head].map(body)
     }
 
     mutating func append(_ element: Element) {
@@ -18,7 +19,7 @@ struct RecordQueue<Element>: Sendable where Element: Sendable {
 
     mutating func removeFirst() -> Element? {
         guard !isEmpty else { return nil }
-        let element = storage[head]
+        let element = storage[head].take()
         head += 1
         if head == storage.count {
             storage.removeAll(keepingCapacity: true)
