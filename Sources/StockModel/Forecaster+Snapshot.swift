@@ -73,11 +73,11 @@ extension ForecastAccuracy {
     }
 
     /// Reads what ``writeSnapshot(to:)`` wrote.
-    init(snapshotFrom reader: inout SnapshotReader, _ what: String) throws(SnapshotDecodingError) {
+    init(snapshotFrom reader: inout SnapshotReader, _ what: @autoclosure () -> String) throws(SnapshotDecodingError) {
         self.init()
-        scoredForecasts = try reader.counter("the scored forecasts of \(what)")
-        percentageScoredForecasts = try reader.counter("the percentage-scored forecasts of \(what)")
-        absoluteErrorSum = try reader.double("the absolute error sum of \(what)")
-        absolutePercentageErrorSum = try reader.double("the absolute percentage error sum of \(what)")
+        scoredForecasts = try reader.counter("the scored forecasts of \(what())")
+        percentageScoredForecasts = try reader.counter("the percentage-scored forecasts of \(what())")
+        absoluteErrorSum = try reader.double("the absolute error sum of \(what())")
+        absolutePercentageErrorSum = try reader.double("the absolute percentage error sum of \(what())")
     }
 }

@@ -12,28 +12,28 @@ extension TrailingMinuteCounts {
     }
 
     /// Reads what ``writeSnapshot(to:)`` wrote.
-    init(snapshotFrom reader: inout SnapshotReader, _ what: String) throws(SnapshotDecodingError) {
+    init(snapshotFrom reader: inout SnapshotReader, _ what: @autoclosure () -> String) throws(SnapshotDecodingError) {
         self.init()
         let start = reader.offset
-        let count = Int(try reader.uint8("the bucket count of \(what)"))
+        let count = Int(try reader.uint8("the bucket count of \(what())"))
         guard count <= Self.minutes else {
-            throw reader.error("the bucket count of \(what) is \(count), more than \(Self.minutes)", at: start)
+            throw reader.error("the bucket count of \(what()) is \(count), more than \(Self.minutes)", at: start)
         }
         let maximumMinute = SnapshotReader.maximumTimeMagnitude / 60_000
         var previousIndex = -1
         for _ in 0..<count {
             let bucketStart = reader.offset
-            let minute = try reader.int64("a bucket minute of \(what)", in: -maximumMinute...maximumMinute)
+            let minute = try reader.int64("a bucket minute of \(what())", in: -maximumMinute...maximumMinute)
             let index = Int(((minute % Int64(Self.minutes)) + Int64(Self.minutes)) % Int64(Self.minutes))
             guard index > previousIndex else {
                 throw reader.error(
-                    "bucket minute \(minute) of \(what) is out of ring order (slot \(index) after \(previousIndex))",
+                    "bucket minute \(minute) of \(what()) is out of ring order (slot \(index) after \(previousIndex))",
                     at: bucketStart)
             }
             previousIndex = index
             setBucketMinute(index, to: minute)
-            setBucketUnits(index, to: try reader.int64("the units of minute \(minute) of \(what)"))
+            setBucketUnits(index, to: try reader.int64("the units of minute \(minute) of \(what())"))
         }
-        droppedUnits = try reader.int64("the dropped units of \(what)")
+        droppedUnits = try reader.int64("the dropped units of \(what())")
     }
 }
