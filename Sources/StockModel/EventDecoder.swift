@@ -58,10 +58,10 @@ public struct EventDecoder: Sendable {
             throw EventRejection(reason: "record is \(value.count) bytes; the limit is \(maximumRecordBytes)")
         }
         var scan = PayloadScan(bytes: value)
-        if scan.scan(maximumDepth: maximumNestingDepth),
-            let event = Self.event(from: scan, key: key, topic: topic, recordTimestamp: recordTimestamp)
-        {
-            return event
+        if scan.scan(maximumDepth: maximumNestingDepth) {
+            do throws(ScanDeclined) {
+                return try Self.event(from: scan, key: key, topic: topic, recordTimestamp: recordTimestamp)
+            } catch {}
         }
         return try decodeTree(value: value, key: key, topic: topic, recordTimestamp: recordTimestamp)
     }
@@ -139,15 +139,21 @@ public struct EventDecoder: Sendable {
     private static let inventoryKinds = InventoryKind.allCases
     private static let tiers = Tier.allCases
 
-    /// The event from a scan that every check passes; nil on any problem, which the tree path then words.
+    /// The fast path leaves the record to the tree path, which words the rejection (or, for what the
+    /// scan does not cover exactly, accepts it). Thrown rather than returned as nil, so the event is
+    /// built straight into the caller's result instead of being copied out of an optional.
+    private struct ScanDeclined: Error {}
+
+    /// The event from a scan that every check passes; `ScanDeclined` on any problem, which the tree
+    /// path then words.
     ///
     /// Each check here accepts exactly what ``PayloadFields`` accepts, field by field.
     private static func event(
         from scan: PayloadScan, key: UnsafeRawBufferPointer?, topic: InputTopic, recordTimestamp: EventTime?
-    ) -> StockEvent? {
+    ) throws(ScanDeclined) -> StockEvent {
         guard let eventID = nonEmptyString(scan, .eventID), let sku = nonEmptyString(scan, .sku), let key,
             scan.stringEquals(scan[.sku], key), let time = time(scan, recordTimestamp: recordTimestamp)
-        else { return nil }
+        else { throw ScanDeclined() }
         switch topic {
         case .orders:
             guard let orderID = nonEmptyString(scan, .orderID), let quantity = quantity(scan, minimum: 1),
@@ -155,7 +161,7 @@ public struct EventDecoder: Sendable {
                 let price = optionalNumber(scan, .price), price.map({ !($0 < 0) }) ?? true,
                 let roomID = optionalString(scan, .roomID), let userID = optionalString(scan, .userID),
                 let channel = optionalString(scan, .channel)
-            else { return nil }
+            else { throw ScanDeclined() }
             return .order(
                 OrderEvent(
                     eventID: eventID, orderID: orderID, sku: sku, quantity: quantity, status: status, time: time,
@@ -164,7 +170,7 @@ public struct EventDecoder: Sendable {
             guard let action = scan.enumCase(scan[.action], in: Self.cartActions),
                 let quantity = quantity(scan, minimum: 1), let roomID = optionalString(scan, .roomID),
                 let userID = optionalString(scan, .userID)
-            else { return nil }
+            else { throw ScanDeclined() }
             return .cart(
                 CartEvent(
                     eventID: eventID, sku: sku, action: action, quantity: quantity, time: time, roomID: roomID,
@@ -172,25 +178,25 @@ public struct EventDecoder: Sendable {
         case .interactions:
             guard let kind = scan.enumCase(scan[.kind], in: Self.interactionKinds),
                 let roomID = optionalString(scan, .roomID), let text = optionalString(scan, .text)
-            else { return nil }
+            else { throw ScanDeclined() }
             return .interaction(InteractionEvent(eventID: eventID, sku: sku, kind: kind, time: time, roomID: roomID, text: text))
         case .inventory:
-            guard let kind = scan.enumCase(scan[.kind], in: Self.inventoryKinds) else { return nil }
+            guard let kind = scan.enumCase(scan[.kind], in: Self.inventoryKinds) else { throw ScanDeclined() }
             let minimum: Int64
             switch kind {
             case .set: minimum = 0
             case .receive, .damage: minimum = 1
             case .adjust: minimum = -maximumQuantity
             }
-            guard let quantity = quantity(scan, minimum: minimum), kind != .adjust || quantity != 0 else { return nil }
+            guard let quantity = quantity(scan, minimum: minimum), kind != .adjust || quantity != 0 else { throw ScanDeclined() }
             let tier: Tier?
             switch scan[.tier] {
             case .absent, .null: tier = nil
             case let value:
-                guard let parsed = scan.enumCase(value, in: Self.tiers) else { return nil }
+                guard let parsed = scan.enumCase(value, in: Self.tiers) else { throw ScanDeclined() }
                 tier = parsed
             }
-            guard let name = optionalString(scan, .name) else { return nil }
+            guard let name = optionalString(scan, .name) else { throw ScanDeclined() }
             return .inventory(
                 InventoryEvent(eventID: eventID, sku: sku, kind: kind, quantity: quantity, time: time, tier: tier, name: name))
         }
