@@ -1,3 +1,4 @@
+import Foundation
 import StockModel
 
 /// Everything `stocksentry run` needs, as plain data with documented defaults.
@@ -73,6 +74,12 @@ public struct StockSentryConfiguration: Sendable {
     /// How long a task waits for an empty partition that is known (or not yet known) to have more
     /// records before it processes the others without it. Default: 500 ms (DESIGN.md `max_task_idle`).
     public var maximumTaskIdle: Duration = .milliseconds(500)
+    /// How many of a member's tasks decode and fold at once, each on its own thread (tasks share no
+    /// state, so a task's outputs are the same either way). 1 works through them one by one.
+    /// Default: the machine's active processor count.
+    public var taskThreads: Int = Self.defaultTaskThreads
+    /// ``taskThreads``' default: the active processor count.
+    public static var defaultTaskThreads: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
     /// Records buffered per input partition before that partition is paused. Default: 20,000.
     public var maximumBufferedRecordsPerPartition: Int = 20_000
     /// Event ids remembered per task for dropping duplicates. Default: 200,000.

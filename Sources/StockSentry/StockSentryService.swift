@@ -1,3 +1,4 @@
+import Dispatch
 import EventLog
 import Kafka
 import Logging
@@ -214,13 +215,17 @@ struct ProcessingLoop {
     private mutating func absorb(_ batch: KafkaPollBatch) async throws {
         // Records of a batch were fetched before the rebalance it reports (the consumer stops a
         // poll at a rebalance), so they belong to the tasks as they were.
-        var consumed = 0
+        var grouped: [Int32: [(record: KafkaRecord, role: InputTopic)]] = [:]
         for record in batch.records {
-            // By index: `tasks[p] != nil` would copy the whole task (its book) out to compare it.
-            guard let role = configuration.topics.role(of: record.topic),
-                  let task = tasks.index(forKey: record.partition) else { continue }
-            tasks.values[task].accept(record, role: role)
-            consumed += 1
+            guard let role = configuration.topics.role(of: record.topic), tasks.keys.contains(record.partition) else { continue }
+            grouped[record.partition, default: []].append((record, role))
+        }
+        // Each task decodes its own records, several tasks at once.
+        let byTask = grouped
+        let consumed = try forEachTask(byTask.keys.sorted()) { work in
+            let records = byTask[work.partition]!
+            for (record, role) in records { work.task.accept(record, role: role) }
+            return records.count
         }
         if consumed > 0 || !batch.assigned.isEmpty || !batch.revoked.isEmpty {
             metrics.update {
@@ -272,13 +277,14 @@ struct ProcessingLoop {
     private mutating func step() async throws -> Int {
         let now = ContinuousClock.now
         defer { loopTime.step += now.duration(to: .now).seconds }
-        var processed = 0
         for partition in tasks.keys.sorted() {
             for role in InputTopic.allCases {
                 let topicPartition = inputPartition(role, partition)
                 tasks[partition]!.updateHighWatermark(role, consumer.cachedHighWatermark(topicPartition))
             }
-            processed += try tasks[partition]!.drain(now: now, maximumRecords: .max, into: &pending[partition, default: []])
+        }
+        let processed = try forEachTask(tasks.keys.sorted()) { work in
+            try work.task.drain(now: now, maximumRecords: .max, into: &work.outputs)
         }
         let drained = ContinuousClock.now
         loopTime.drain += now.duration(to: drained).seconds
@@ -330,6 +336,65 @@ struct ProcessingLoop {
         }
         if lastGaugeUpdate.duration(to: .now) >= .seconds(1) { updateGauges() }
         return processed
+    }
+
+    /// One task and its pending outputs, out of the loop's dictionaries while ``forEachTask(_:_:)`` runs.
+    private struct TaskWork {
+        let partition: Int32
+        var task: TaskProcessor
+        var outputs: [OutgoingRecord]
+    }
+
+    private struct TaskWorkResult {
+        var count = 0
+        var failure: (any Error)?
+    }
+
+    /// The work lists as the threads of ``forEachTask(_:_:)`` see them. Unchecked `Sendable` because
+    /// pointers are not: thread t touches only elements t, t + threads, …, so no element is shared,
+    /// and `concurrentPerform` returns only after every thread has finished, so the lists outlive them.
+    private struct SharedTaskWork: @unchecked Sendable {
+        let work: UnsafeMutableBufferPointer<TaskWork>
+        let results: UnsafeMutableBufferPointer<TaskWorkResult>
+    }
+
+    /// Runs `body` on each of `partitions`' tasks with its pending outputs; up to
+    /// ``StockSentryConfiguration/taskThreads`` tasks at once, since tasks share no state. Returns
+    /// the sum of what `body` returned; the first failure (in partition order) is rethrown after
+    /// every task has finished.
+    private mutating func forEachTask(_ partitions: [Int32], _ body: @Sendable (inout TaskWork) throws -> Int) throws -> Int {
+        // Removed from the dictionaries, each task is owned by `work` alone, so it changes in place
+        // rather than being copied on write.
+        var work = partitions.map {
+            TaskWork(partition: $0, task: tasks.removeValue(forKey: $0)!, outputs: pending.removeValue(forKey: $0) ?? [])
+        }
+        var results = Array(repeating: TaskWorkResult(), count: work.count)
+        let threads = max(1, min(configuration.taskThreads, work.count))
+        work.withUnsafeMutableBufferPointer { work in
+            results.withUnsafeMutableBufferPointer { results in
+                let shared = SharedTaskWork(work: work, results: results)
+                // One iteration runs on the calling thread.
+                DispatchQueue.concurrentPerform(iterations: threads) { thread in
+                    for index in stride(from: thread, to: shared.work.count, by: threads) {
+                        do {
+                            shared.results[index].count = try body(&shared.work[index])
+                        } catch {
+                            shared.results[index].failure = error
+                        }
+                    }
+                }
+            }
+        }
+        var total = 0
+        var failure: (any Error)?
+        for (item, result) in zip(work, results) {
+            tasks[item.partition] = item.task
+            pending[item.partition] = item.outputs
+            total += result.count
+            failure = failure ?? result.failure
+        }
+        if let failure { throw failure }
+        return total
     }
 
     /// A task's transactional producer, registered with the coordinator: this fences the previous

@@ -28,6 +28,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Longest wait, in ms, for a partition that may hold earlier records (max_task_idle).")
     var maxTaskIdleMs = 500
 
+    @Option(help: "How many tasks decode and fold at once, each on its own thread (1: one after another). Default: the number of processors.")
+    var taskThreads = StockSentryConfiguration.defaultTaskThreads
+
     @Option(help: "Output delivery: at-least-once (idempotent producer, deterministic IDs; any broker) or exactly-once (Kafka transactions per task; read_committed consumers see each output once; needs a real Kafka broker).")
     var delivery = "at-least-once"
 
@@ -41,6 +44,9 @@ struct RunCommand: AsyncParsableCommand {
         guard !bootstrap.isEmpty else { throw ValidationError("--bootstrap must name at least one host:port") }
         guard (0...60_000).contains(maxTaskIdleMs) else {
             throw ValidationError("--max-task-idle-ms must be between 0 and 60000, got \(maxTaskIdleMs)")
+        }
+        guard (1...256).contains(taskThreads) else {
+            throw ValidationError("--task-threads must be between 1 and 256, got \(taskThreads)")
         }
         _ = try Self.parseProperties(kafkaProperties)
         guard StockSentryConfiguration.Delivery(rawValue: delivery) != nil else {
@@ -72,6 +78,7 @@ struct RunCommand: AsyncParsableCommand {
         configuration.snapshotEveryRecords = snapshotEvery
         configuration.snapshotInterval = .seconds(snapshotIntervalSeconds)
         configuration.maximumTaskIdle = .milliseconds(maxTaskIdleMs)
+        configuration.taskThreads = taskThreads
         configuration.kafkaProperties = try Self.parseProperties(kafkaProperties)
         configuration.delivery = StockSentryConfiguration.Delivery(rawValue: delivery) ?? .atLeastOnce
         if let policy {
