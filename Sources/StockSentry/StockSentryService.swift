@@ -78,11 +78,14 @@ public struct StockSentryService: Service {
         ])
     }
 
-    /// The output producer's configuration: idempotent, murmur2 like Kafka's Java clients, the
-    /// user's properties last; transactional when `transactionalID` is given.
+    /// The output producer's configuration: idempotent, murmur2 like Kafka's Java clients, batching
+    /// from ``StockSentryConfiguration/outputBatching``, the user's properties last; transactional
+    /// when `transactionalID` is given.
     static func producerConfiguration(_ configuration: StockSentryConfiguration, transactionalID: String?) -> KafkaProducerConfiguration {
         var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: configuration.bootstrapServers)
         producerConfiguration.enableIdempotence = true
+        producerConfiguration.linger = configuration.outputBatching.linger
+        producerConfiguration.batchNumberOfMessages = configuration.outputBatching.maximumRecords
         producerConfiguration.transactionalID = transactionalID
         producerConfiguration.transactionTimeout = configuration.transactionTimeout
         producerConfiguration.additionalProperties = ["partitioner": "murmur2_random"]

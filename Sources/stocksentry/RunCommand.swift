@@ -28,6 +28,12 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Longest wait, in ms, for a partition that may hold earlier records (max_task_idle).")
     var maxTaskIdleMs = 500
 
+    @Option(help: "How long, in ms, an output may wait for more outputs to share its produce request (linger.ms); added to every output's latency while outputs trickle.")
+    var outputLingerMs = 1
+
+    @Option(help: "Most outputs in one produce request batch (batch.num.messages).")
+    var outputBatchRecords = 10_000
+
     @Option(help: "Output delivery: at-least-once (idempotent producer, deterministic IDs; any broker) or exactly-once (Kafka transactions per task; read_committed consumers see each output once; needs a real Kafka broker).")
     var delivery = "at-least-once"
 
@@ -42,6 +48,7 @@ struct RunCommand: AsyncParsableCommand {
         guard (0...60_000).contains(maxTaskIdleMs) else {
             throw ValidationError("--max-task-idle-ms must be between 0 and 60000, got \(maxTaskIdleMs)")
         }
+        try outputBatching.validate()
         _ = try Self.parseProperties(kafkaProperties)
         guard StockSentryConfiguration.Delivery(rawValue: delivery) != nil else {
             throw ValidationError("--delivery must be at-least-once or exactly-once, got \"\(delivery)\"")
@@ -50,6 +57,14 @@ struct RunCommand: AsyncParsableCommand {
         guard snapshotIntervalSeconds >= 1 else {
             throw ValidationError("--snapshot-interval-seconds must be at least 1, got \(snapshotIntervalSeconds)")
         }
+    }
+
+    /// The output producer's batching as the flags set it.
+    var outputBatching: StockSentryConfiguration.OutputBatching {
+        var batching = StockSentryConfiguration.OutputBatching()
+        batching.linger = .milliseconds(outputLingerMs)
+        batching.maximumRecords = outputBatchRecords
+        return batching
     }
 
     static func parseProperties(_ pairs: [String]) throws -> [String: String] {
@@ -72,6 +87,7 @@ struct RunCommand: AsyncParsableCommand {
         configuration.snapshotEveryRecords = snapshotEvery
         configuration.snapshotInterval = .seconds(snapshotIntervalSeconds)
         configuration.maximumTaskIdle = .milliseconds(maxTaskIdleMs)
+        configuration.outputBatching = outputBatching
         configuration.kafkaProperties = try Self.parseProperties(kafkaProperties)
         configuration.delivery = StockSentryConfiguration.Delivery(rawValue: delivery) ?? .atLeastOnce
         if let policy {
