@@ -60,12 +60,9 @@ enum LatencyBenchmark {
         // Topic metadata now, not at the first measured probe.
         for topic in [topics.orders, topics.interactions] { _ = try producer.partitionCount(topic: topic, timeout: .seconds(10)) }
 
-        var processorConfiguration = StockSentryConfiguration(bootstrapServers: broker.bootstrapServers)
-        processorConfiguration.groupID = "bench-latency"
-        // As production runs: task logs, one fsync per batch before its outputs leave.
-        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("stocksentry-bench-latency-\(getpid())-\(rate)").path
+        var (processorConfiguration, dataDirectory) = BenchmarkSetup.processorConfiguration(
+            configuration, bootstrapServers: broker.bootstrapServers, groupID: "bench-latency")
         defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
-        processorConfiguration.dataDirectory = dataDirectory
         let fetchWait = String(Int(configuration.latencyFetchWait.seconds * 1000))
         processorConfiguration.kafkaProperties = ["fetch.wait.max.ms": fetchWait]
         let processor = StockSentryService(configuration: processorConfiguration, logger: logger)
@@ -77,15 +74,7 @@ enum LatencyBenchmark {
         watcherConfiguration.fetchWaitMaximum = configuration.latencyFetchWait
         let watcher = try KafkaConsumer.make(configuration: watcherConfiguration, logger: logger)
         try watcher.subscribe(to: [topics.commands])
-        let setupDeadline = ContinuousClock.now + .seconds(120)
-        var watcherAssigned = false
-        while ContinuousClock.now < setupDeadline && (!watcherAssigned || processor.metrics.snapshot.recordsProcessed < probes) {
-            let batch = try await watcher.nextBatch(maxRecords: 100, timeout: .milliseconds(50))
-            if !batch.assigned.isEmpty { watcherAssigned = true }
-        }
-        guard watcherAssigned && processor.metrics.snapshot.recordsProcessed >= probes else {
-            throw StockSentryError(.kafka, "bench latency: setup did not finish within 120 s")
-        }
+        try await BenchmarkSetup.waitUntilReady(watcher: watcher, processor: processor, records: probes, scenario: "latency")
 
         let sendTimes = Mutex<[String: Departure]>([:])
         async let received = receive(from: watcher, expected: probes, deadline: .now + configuration.latencyDuration + .seconds(30))
