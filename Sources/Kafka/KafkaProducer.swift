@@ -2,7 +2,8 @@ import CRdKafka
 import Dispatch
 import Logging
 
-/// Produces records to Kafka; delivery is confirmed by `flush`.
+/// Produces records to Kafka; delivery is confirmed by `flush`, or without waiting per delivery
+/// group (`send(…, deliveryGroup:)` and `pollCompletedDeliveryGroup()`).
 ///
 /// `send` only enqueues: librdkafka batches and delivers in the background, and the outcome of
 /// each record arrives as a delivery report, served by `poll`, by `send` when the queue is full,
@@ -128,6 +129,12 @@ public final class KafkaProducer: Sendable {
         if let failure = client.context.takeDeliveryFailure() { throw failure }
         if let fatal = KafkaError.fatal(of: client.handle, "producer failed") { throw fatal }
         return client.context.completedDeliveryGroup
+    }
+
+    /// Records and requests librdkafka still holds for this producer: queued, in flight, or awaiting
+    /// their delivery report (`rd_kafka_outq_len`); non-blocking.
+    public var outstandingCount: Int {
+        Int(rd_kafka_outq_len(client.handle))
     }
 
     /// Same as `flush(timeout:)`, run on the producer's own `DispatchQueue` so that the Swift

@@ -117,6 +117,10 @@ public struct StockSentryConfiguration: Sendable {
     public var metadataTimeout: Duration = .seconds(10)
     /// How long a flush of the output producer may take before the batch fails. Default: 30 s.
     public var flushTimeout: Duration = .seconds(30)
+    /// Outputs sent but not yet acknowledged before the processor waits for their delivery (a
+    /// flush) instead of processing more: the bound on what a slow broker leaves in flight, so a
+    /// flush never has more than this to drain within ``flushTimeout``. Default: 10,000.
+    public var maximumOutputsInFlight: Int = 10_000
     /// Batching of the output producer. Default: ``OutputBatching/init()`` (1 ms linger, 10,000 records).
     public var outputBatching = OutputBatching()
     /// Raw librdkafka properties for the consumer and producer (security, tuning), applied last. Default: none.

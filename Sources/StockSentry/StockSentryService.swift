@@ -332,8 +332,9 @@ struct ProcessingLoop {
     /// positions are stored once its group is reported delivered, so offsets keep moving under a
     /// steady stream of outputs without stalling the loop (a flush costs ~40 ms even for one record
     /// on the dev broker, BENCHMARKS.md). The loop waits (flush) only when no group has completed for
-    /// a commit interval, or when a snapshot is due and outputs have been in flight for a commit
-    /// interval, since a snapshot may cover only delivered outputs.
+    /// a commit interval, when ``StockSentryConfiguration/maximumOutputsInFlight`` are in flight
+    /// (back-pressure from a broker slower than the loop), or when a snapshot is due and outputs have
+    /// been in flight for a commit interval, since a snapshot may cover only delivered outputs.
     /// - Returns: whether every output sent so far has been delivered.
     private mutating func publish(through producer: KafkaProducer, now: ContinuousClock.Instant) async throws -> Bool {
         var sent = false
@@ -355,9 +356,10 @@ struct ProcessingLoop {
         var completed = try producer.pollCompletedDeliveryGroup()
         if completed < deliveryGroup {
             let stalled = lastStore.duration(to: .now) >= configuration.commitInterval
+            let backlogged = producer.outstandingCount >= configuration.maximumOutputsInFlight
             let snapshotWaiting = lastAllDelivered.duration(to: .now) >= configuration.commitInterval
                 && tasks.values.contains { $0.isSnapshotDue(snapshotSchedule, now: now) }
-            if stalled || snapshotWaiting {
+            if stalled || backlogged || snapshotWaiting {
                 try await producer.flush(timeout: configuration.flushTimeout)
                 completed = try producer.pollCompletedDeliveryGroup()
             }
