@@ -1,9 +1,17 @@
 import Foundation
 import Kafka
+import Logging
 
-/// What the Kafka scenarios (live, latency, outputs) set up alike: the processor's configuration and
-/// the wait until it and a downstream watcher are ready.
+/// What the Kafka scenarios (live, latency, outputs) set up alike: the dev broker, the processor's
+/// configuration and the wait until it and a downstream watcher are ready.
 enum BenchmarkSetup {
+    /// A dev broker with StockSentry's topics, `configuration.partitions` partitions each.
+    static func startBroker(_ configuration: BenchmarkConfiguration, logger: Logger) throws -> KafkaDevBroker {
+        var brokerConfiguration = DevBrokerConfiguration()
+        brokerConfiguration.partitions = configuration.partitions
+        return try DevBroker.start(brokerConfiguration, logger: logger)
+    }
+
     /// The processor as production runs it, on a fresh group: task logs in a temporary directory
     /// (one fsync per batch before its outputs leave) and the benchmark's output batching.
     /// - Returns: the configuration and its data directory, which the caller removes.

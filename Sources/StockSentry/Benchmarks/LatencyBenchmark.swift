@@ -37,9 +37,7 @@ enum LatencyBenchmark {
 
     private static func run(rate: Int, _ configuration: BenchmarkConfiguration, logger: Logger,
                             into report: inout BenchmarkReport) async throws {
-        var brokerConfiguration = DevBrokerConfiguration()
-        brokerConfiguration.partitions = configuration.partitions
-        let broker = try DevBroker.start(brokerConfiguration, logger: logger)
+        let broker = try BenchmarkSetup.startBroker(configuration, logger: logger)
         let topics = StockSentryConfiguration.Topics()
         let seconds = max(1, Int(configuration.latencyDuration.seconds.rounded()))
         let probesPerSecond = max(1, min(configuration.latencyProbesPerSecond, rate))

@@ -8,9 +8,7 @@ import StockModel
 /// very same records in the same run: the ratio says how close StockSentry is to the Kafka path's limit.
 enum LiveBenchmark {
     static func run(_ configuration: BenchmarkConfiguration, logger: Logger, into report: inout BenchmarkReport) async throws {
-        var brokerConfiguration = DevBrokerConfiguration()
-        brokerConfiguration.partitions = configuration.partitions
-        let broker = try DevBroker.start(brokerConfiguration, logger: logger)
+        let broker = try BenchmarkSetup.startBroker(configuration, logger: logger)
         let topics = StockSentryConfiguration.Topics()
 
         // Load the inputs first, so both readers find the same records at the broker.

@@ -11,9 +11,7 @@ import StockModel
 /// decides how many produce requests carry them.
 enum OutputBenchmark {
     static func run(_ configuration: BenchmarkConfiguration, logger: Logger, into report: inout BenchmarkReport) async throws {
-        var brokerConfiguration = DevBrokerConfiguration()
-        brokerConfiguration.partitions = configuration.partitions
-        let broker = try DevBroker.start(brokerConfiguration, logger: logger)
+        let broker = try BenchmarkSetup.startBroker(configuration, logger: logger)
         let topics = StockSentryConfiguration.Topics()
         let skus = configuration.outputSKUs
         let base: Int64 = 1_795_000_000_000
