@@ -2,7 +2,8 @@ import CRdKafka
 import Dispatch
 import Logging
 
-/// Produces records to Kafka; delivery is confirmed by `flush`.
+/// Produces records to Kafka; delivery is confirmed by `flush`, or without waiting per delivery
+/// group (`send(…, deliveryGroup:)` and `pollCompletedDeliveryGroup()`).
 ///
 /// `send` only enqueues: librdkafka batches and delivers in the background, and the outcome of
 /// each record arrives as a delivery report, served by `poll`, by `send` when the queue is full,
@@ -48,17 +49,27 @@ public final class KafkaProducer: Sendable {
     ///   - value: The record value.
     ///   - partition: A fixed partition; nil lets the partitioner choose from the key.
     ///   - timestampMilliseconds: The record's create time in Unix epoch milliseconds; nil for now.
+    ///   - deliveryGroup: Tracks the record's delivery under this number (> 0) for
+    ///     ``pollCompletedDeliveryGroup()``; numbers must not decrease from one send to the next.
+    ///     nil leaves the record untracked.
     /// - Throws: `KafkaError` with librdkafka's message (`.timeout` when the queue stayed full).
     public func send(
         topic: String,
         key: [UInt8]?,
         value: [UInt8],
         partition: Int32? = nil,
-        timestampMilliseconds: Int64? = nil
+        timestampMilliseconds: Int64? = nil,
+        deliveryGroup: UInt64? = nil
     ) throws {
         var deadline: ContinuousClock.Instant?  // read the clock only once the queue is full
+        // Counted before librdkafka can report the record, taken back if it is not accepted.
+        if let deliveryGroup { client.context.registerDelivery(group: deliveryGroup) }
+        var accepted = false
+        defer { if let deliveryGroup, !accepted { client.context.unregisterDelivery(group: deliveryGroup) } }
         while true {
-            guard let error = enqueue(topic: topic, key: key, value: value, partition: partition, timestampMilliseconds: timestampMilliseconds) else {
+            guard let error = enqueue(topic: topic, key: key, value: value, partition: partition,
+                                      timestampMilliseconds: timestampMilliseconds, deliveryGroup: deliveryGroup ?? 0) else {
+                accepted = true
                 return
             }
             let now = ContinuousClock.now
@@ -107,6 +118,25 @@ public final class KafkaProducer: Sendable {
         return rd_kafka_outq_len(client.handle) == 0
     }
 
+    /// Serves delivery reports without waiting and returns the highest delivery group whose records,
+    /// and those of every lower group, have all been delivered: the caller may act on everything it
+    /// sent up to that group (store the offsets of the inputs behind it) while later groups are still
+    /// in flight. 0 while nothing has been sent under a group.
+    /// - Throws: the first delivery failure since the previous check or flush; its group then counts
+    ///   as complete, so the caller must stop rather than act on the returned group.
+    public func pollCompletedDeliveryGroup() throws -> UInt64 {
+        rd_kafka_poll(client.handle, 0)
+        if let failure = client.context.takeDeliveryFailure() { throw failure }
+        if let fatal = KafkaError.fatal(of: client.handle, "producer failed") { throw fatal }
+        return client.context.completedDeliveryGroup
+    }
+
+    /// Records and requests librdkafka still holds for this producer: queued, in flight, or awaiting
+    /// their delivery report (`rd_kafka_outq_len`); non-blocking.
+    public var outstandingCount: Int {
+        Int(rd_kafka_outq_len(client.handle))
+    }
+
     /// Same as `flush(timeout:)`, run on the producer's own `DispatchQueue` so that the Swift
     /// cooperative pool never blocks.
     public func flush(timeout: Duration) async throws {
@@ -124,11 +154,12 @@ public final class KafkaProducer: Sendable {
     }
 
     /// One `rd_kafka_produceva` call; returns librdkafka's error object (owned by the caller) or nil.
-    private func enqueue(topic: String, key: [UInt8]?, value: [UInt8], partition: Int32?, timestampMilliseconds: Int64?) -> OpaquePointer? {
+    private func enqueue(topic: String, key: [UInt8]?, value: [UInt8], partition: Int32?, timestampMilliseconds: Int64?,
+                         deliveryGroup: UInt64) -> OpaquePointer? {
         topic.withCString { topicName in
             value.withUnsafeBytes { valueBytes in
                 withKeyBytes(key) { keyBytes in
-                    withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 6) { fields in
+                    withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 7) { fields in
                         var count = 0
                         func append(_ type: rd_kafka_vtype_t, _ set: (inout rd_kafka_vu_t) -> Void) {
                             var field = rd_kafka_vu_t()
@@ -155,6 +186,10 @@ public final class KafkaProducer: Sendable {
                         }
                         if let timestampMilliseconds {
                             append(RD_KAFKA_VTYPE_TIMESTAMP) { $0.u.i64 = timestampMilliseconds }
+                        }
+                        if deliveryGroup > 0 {
+                            // The group number travels as the record's opaque to its delivery report.
+                            append(RD_KAFKA_VTYPE_OPAQUE) { $0.u.ptr = UnsafeMutableRawPointer(bitPattern: UInt(deliveryGroup)) }
                         }
                         defer { fields.baseAddress!.deinitialize(count: count) }
                         return rd_kafka_produceva(client.handle, fields.baseAddress, count)

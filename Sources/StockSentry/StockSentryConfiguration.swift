@@ -53,6 +53,34 @@ public struct StockSentryConfiguration: Sendable {
         }
     }
 
+    /// How the output producer groups alerts, commands and dead letters into produce requests.
+    ///
+    /// librdkafka sends what has queued for a partition once the oldest record has waited
+    /// ``linger`` or ``maximumRecords`` have queued, so ``linger`` is added to every output's
+    /// latency while outputs trickle, and bounds how many requests a burst of outputs takes.
+    /// BENCHMARKS.md "Producer batching" has the measurements behind the defaults.
+    public struct OutputBatching: Sendable, Equatable {
+        /// How long an output may wait for more outputs to share its produce request (`linger.ms`).
+        /// Default: 1 ms.
+        public var linger: Duration = .milliseconds(1)
+        /// Most outputs in one produce request batch (`batch.num.messages`). Default: 10,000.
+        public var maximumRecords: Int = 10_000
+
+        public init() {}
+
+        /// Checks the values librdkafka accepts; the message names the `run` flag to fix.
+        /// - Throws: ``StockSentryError`` with code `configuration`.
+        public func validate() throws {
+            let lingerMilliseconds = linger / .milliseconds(1)
+            guard (0...900_000).contains(lingerMilliseconds) else {
+                throw StockSentryError(.configuration, "--output-linger-ms must be between 0 and 900000, got \(Int(lingerMilliseconds.rounded()))")
+            }
+            guard (1...1_000_000).contains(maximumRecords) else {
+                throw StockSentryError(.configuration, "--output-batch-records must be between 1 and 1000000, got \(maximumRecords)")
+            }
+        }
+    }
+
     /// Comma-separated `host:port` list of the Kafka cluster.
     public var bootstrapServers: String
     /// Consumer group shared by every instance of one deployment. Default: `stocksentry`.
@@ -96,6 +124,12 @@ public struct StockSentryConfiguration: Sendable {
     public var metadataTimeout: Duration = .seconds(10)
     /// How long a flush of the output producer may take before the batch fails. Default: 30 s.
     public var flushTimeout: Duration = .seconds(30)
+    /// Outputs sent but not yet acknowledged before the processor waits for their delivery (a
+    /// flush) instead of processing more: the bound on what a slow broker leaves in flight, so a
+    /// flush never has more than this to drain within ``flushTimeout``. Default: 10,000.
+    public var maximumOutputsInFlight: Int = 10_000
+    /// Batching of the output producer. Default: ``OutputBatching/init()`` (1 ms linger, 10,000 records).
+    public var outputBatching = OutputBatching()
     /// Raw librdkafka properties for the consumer and producer (security, tuning), applied last. Default: none.
     public var kafkaProperties: [String: String] = [:]
 

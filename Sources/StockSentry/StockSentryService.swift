@@ -8,8 +8,8 @@ import StockModel
 /// The processor: consumes the input topics in a consumer group, folds each task's records into
 /// its ``StockBook`` and publishes alert, command and dead-letter records.
 ///
-/// Delivery is at-least-once with deterministic output IDs: a batch's outputs are flushed (every
-/// delivery acknowledged) before its input offsets are stored, and stored offsets are committed
+/// Delivery is at-least-once with deterministic output IDs: a batch's outputs, and every output
+/// before them, are acknowledged by the broker before its input offsets are stored, and stored offsets are committed
 /// every ``StockSentryConfiguration/commitInterval``, on rebalance and on shutdown. Without a data
 /// directory a task rebuilds its state on assignment by re-reading its partitions from the
 /// beginning; with one it replays its log and resumes consumption after the log's last record.
@@ -79,11 +79,14 @@ public struct StockSentryService: Service {
         ])
     }
 
-    /// The output producer's configuration: idempotent, murmur2 like Kafka's Java clients, the
-    /// user's properties last; transactional when `transactionalID` is given.
+    /// The output producer's configuration: idempotent, murmur2 like Kafka's Java clients, batching
+    /// from ``StockSentryConfiguration/outputBatching``, the user's properties last; transactional
+    /// when `transactionalID` is given.
     static func producerConfiguration(_ configuration: StockSentryConfiguration, transactionalID: String?) -> KafkaProducerConfiguration {
         var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: configuration.bootstrapServers)
         producerConfiguration.enableIdempotence = true
+        producerConfiguration.linger = configuration.outputBatching.linger
+        producerConfiguration.batchNumberOfMessages = configuration.outputBatching.maximumRecords
         producerConfiguration.transactionalID = transactionalID
         producerConfiguration.transactionTimeout = configuration.transactionTimeout
         producerConfiguration.additionalProperties = ["partitioner": "murmur2_random"]
@@ -175,6 +178,13 @@ struct ProcessingLoop {
     private var lastCommit = ContinuousClock.now
     /// When offsets were last stored (every output before them delivered).
     private var lastStore = ContinuousClock.now
+    /// The delivery group of the latest step that sent outputs; each such step sends under the next number.
+    private var deliveryGroup: UInt64 = 0
+    /// Processed positions per delivery group, oldest first: they may be stored once the producer
+    /// reports that group and all before it delivered. One entry per step with outputs in flight.
+    private var awaitingDelivery: [(group: UInt64, positions: [KafkaTopicPartition: Int64])] = []
+    /// When every output sent so far was last seen delivered.
+    private var lastAllDelivered = ContinuousClock.now
     private var lastGaugeUpdate = ContinuousClock.now
     private var uncommitted = false
     private let snapshotSchedule: SnapshotSchedule
@@ -243,6 +253,9 @@ struct ProcessingLoop {
                 pending.removeValue(forKey: topicPartition.partition)
                 paused.remove(topicPartition)
                 storedPositions.removeValue(forKey: topicPartition)
+                for index in awaitingDelivery.indices {
+                    awaitingDelivery[index].positions.removeValue(forKey: topicPartition)
+                }
             }
             updateGauges()
         }
@@ -297,23 +310,7 @@ struct ProcessingLoop {
         // Whether every output of every record processed so far has been delivered.
         let delivered: Bool
         if let producer {
-            for partition in pending.keys.sorted() where !(pending[partition]?.isEmpty ?? true) {
-                for record in pending[partition]! {
-                    try producer.send(topic: record.topic, key: record.key, value: record.value)
-                }
-                pending[partition]!.removeAll(keepingCapacity: true)
-            }
-            // Sends are not waited for: acknowledgements arrive while the loop goes on, and offsets are
-            // stored once nothing is in flight. Only when that has not happened for a commit interval
-            // does the loop wait (flush), so offsets keep moving under a steady stream of outputs.
-            if try producer.pollDelivered() {
-                delivered = true
-            } else if lastStore.duration(to: .now) >= configuration.commitInterval {
-                try await producer.flush(timeout: configuration.flushTimeout)
-                delivered = true
-            } else {
-                delivered = false
-            }
+            delivered = try await publish(through: producer, now: now)
         } else {
             try await commitTransactions()
             delivered = true
@@ -321,13 +318,10 @@ struct ProcessingLoop {
         loopTime.publish += logged.duration(to: .now).seconds
         if delivered {
             // A snapshot covers only records whose outputs are all delivered (or committed), so a crash
-            // never leaves an output that replay after the snapshot could not publish again; likewise
-            // stored offsets, which a rebalance may commit at any poll.
+            // never leaves an output that replay after the snapshot could not publish again.
             for partition in tasks.keys.sorted() {
                 try await tasks[partition]!.snapshotIfDue(snapshotSchedule, now: now)
             }
-            if producer != nil { try storeProcessedOffsets() }
-            lastStore = .now
         }
 
         try applyBackPressure()
@@ -397,6 +391,60 @@ struct ProcessingLoop {
         return total
     }
 
+    /// Sends the pending outputs under a new delivery group and stores the offsets of every record
+    /// whose outputs, and all outputs before them, have been delivered.
+    ///
+    /// Sends are not waited for: acknowledgements arrive while the loop goes on, and each step's
+    /// positions are stored once its group is reported delivered, so offsets keep moving under a
+    /// steady stream of outputs without stalling the loop (a flush costs ~40 ms even for one record
+    /// on the dev broker, BENCHMARKS.md). The loop waits (flush) only when no group has completed for
+    /// a commit interval, when ``StockSentryConfiguration/maximumOutputsInFlight`` are in flight
+    /// (back-pressure from a broker slower than the loop), or when a snapshot is due and outputs have
+    /// been in flight for a commit interval, since a snapshot may cover only delivered outputs.
+    /// - Returns: whether every output sent so far has been delivered.
+    private mutating func publish(through producer: KafkaProducer, now: ContinuousClock.Instant) async throws -> Bool {
+        var sent = false
+        for partition in pending.keys.sorted() where !(pending[partition]?.isEmpty ?? true) {
+            for record in pending[partition]! {
+                try producer.send(topic: record.topic, key: record.key, value: record.value, deliveryGroup: deliveryGroup + 1)
+            }
+            pending[partition]!.removeAll(keepingCapacity: true)
+            sent = true
+        }
+        if sent { deliveryGroup += 1 }
+        // Every output of the records processed so far was sent under `deliveryGroup` or before.
+        let positions = processedPositions()
+        if let last = awaitingDelivery.last, last.group == deliveryGroup {
+            awaitingDelivery[awaitingDelivery.count - 1].positions = positions
+        } else {
+            awaitingDelivery.append((deliveryGroup, positions))
+        }
+        var completed = try producer.pollCompletedDeliveryGroup()
+        if completed < deliveryGroup {
+            let stalled = lastStore.duration(to: .now) >= configuration.commitInterval
+            let backlogged = producer.outstandingCount >= configuration.maximumOutputsInFlight
+            let snapshotWaiting = lastAllDelivered.duration(to: .now) >= configuration.commitInterval
+                && tasks.values.contains { $0.isSnapshotDue(snapshotSchedule, now: now) }
+            if stalled || backlogged || snapshotWaiting {
+                try await producer.flush(timeout: configuration.flushTimeout)
+                completed = try producer.pollCompletedDeliveryGroup()
+            }
+        }
+        // Stored offsets may be committed by a rebalance at any poll, so they cover delivered outputs only.
+        var deliveredPositions: [KafkaTopicPartition: Int64]?
+        while let first = awaitingDelivery.first, first.group <= completed {
+            deliveredPositions = first.positions
+            awaitingDelivery.removeFirst()
+        }
+        if let deliveredPositions {
+            try storeOffsets(deliveredPositions)
+            lastStore = .now
+        }
+        guard completed == deliveryGroup else { return false }
+        lastAllDelivered = .now
+        return true
+    }
+
     /// A task's transactional producer, registered with the coordinator: this fences the previous
     /// owner's producer (a zombie or a crashed incarnation) and aborts the transaction it left open.
     private func makeTransactionalProducer(_ partition: Int32) async throws -> KafkaProducer {
@@ -453,16 +501,23 @@ struct ProcessingLoop {
         KafkaTopicPartition(topic: configuration.topics.name(of: role), partition: partition)
     }
 
-    private mutating func storeProcessedOffsets() throws {
-        var changed: [KafkaTopicPartition: Int64] = [:]
+    /// The position after the last processed record of every assigned input partition.
+    private func processedPositions() -> [KafkaTopicPartition: Int64] {
+        var positions: [KafkaTopicPartition: Int64] = [:]
         for (partition, task) in tasks {
             for (role, position) in task.processedPositions {
-                let topicPartition = inputPartition(role, partition)
-                if storedPositions[topicPartition] != position {
-                    changed[topicPartition] = position
-                    storedPositions[topicPartition] = position
-                }
+                positions[inputPartition(role, partition)] = position
             }
+        }
+        return positions
+    }
+
+    /// Stores `positions` that changed since they were last stored.
+    private mutating func storeOffsets(_ positions: [KafkaTopicPartition: Int64]) throws {
+        var changed: [KafkaTopicPartition: Int64] = [:]
+        for (topicPartition, position) in positions where storedPositions[topicPartition] != position {
+            changed[topicPartition] = position
+            storedPositions[topicPartition] = position
         }
         guard !changed.isEmpty else { return }
         try consumer.storeOffsets(changed)
@@ -565,7 +620,8 @@ struct ProcessingLoop {
     mutating func finish() async throws {
         if let producer {
             try await producer.flush(timeout: configuration.flushTimeout)
-            try storeProcessedOffsets()
+            try storeOffsets(processedPositions())
+            awaitingDelivery.removeAll()
             updateGauges()
             try commit()
         } else {

@@ -83,10 +83,15 @@ struct TaskProcessor: Sendable {
         }
     }
 
+    /// Whether `schedule` calls for a snapshot now: the task has a log and processed records since its last snapshot.
+    func isSnapshotDue(_ schedule: SnapshotSchedule, now: ContinuousClock.Instant) -> Bool {
+        guard log != nil, recordsSinceSnapshot > 0 else { return false }
+        return schedule.shouldSnapshot(eventsSinceLast: recordsSinceSnapshot, elapsed: lastSnapshot.duration(to: now))
+    }
+
     /// Snapshots the task's state when `schedule` says it is due; call right after ``commitLog()``.
     mutating func snapshotIfDue(_ schedule: SnapshotSchedule, now: ContinuousClock.Instant) async throws {
-        guard let log, recordsSinceSnapshot > 0,
-              schedule.shouldSnapshot(eventsSinceLast: recordsSinceSnapshot, elapsed: lastSnapshot.duration(to: now)) else { return }
+        guard let log, isSnapshotDue(schedule, now: now) else { return }
         var nextOffsets: [String: Int64] = [:]
         for (role, position) in processedPositions {
             nextOffsets[Snapshot.sourceKey(topic: topics.name(of: role), partition: partition)] = position

@@ -6,10 +6,10 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure throughput, latency and memory; prints a table and writes JSON.",
-        discussion: "Scenarios: replay (the model on one core, no Kafka), live (the processor beside a raw librdkafka consumer of the same records through a dev broker), latency (order produce → freeze read at fixed rates, HDR percentiles), memory (bytes per active SKU), recovery (restoring a task of 100k SKUs from its snapshot and from its whole log). Build with -c release for figures worth recording."
+        discussion: "Scenarios: replay (the model on one core, no Kafka), live (the processor beside a raw librdkafka consumer of the same records through a dev broker), latency (order produce → freeze read at fixed rates, HDR percentiles, split at the freeze's send), outputs (a flash sale where every order sells out its SKU: output records/s), memory (bytes per active SKU), recovery (restoring a task of 100k SKUs from its snapshot and from its whole log). Build with -c release for figures worth recording."
     )
 
-    @Argument(help: "Scenarios to run: replay, live, latency, memory, recovery (default: all).")
+    @Argument(help: "Scenarios to run: replay, live, latency, outputs, memory, recovery (default: all).")
     var scenarios: [String] = []
 
     @Option(help: "SKUs per tier in the generated session (replay, live).")
@@ -33,6 +33,15 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "fetch.wait.max.ms of the processor's and the downstream watcher's consumers in the latency scenario. The dev broker answers a fetch with no new data only after this wait, so it floors the latency there (a real broker answers as soon as data arrives).")
     var latencyFetchWaitMs = 50
 
+    @Option(help: "SKUs sold out, one order each, in the outputs scenario.")
+    var outputSkus = 50_000
+
+    @Option(help: "The processor's --output-linger-ms in the live, latency and outputs scenarios (default: run's default).")
+    var outputLingerMs: Int?
+
+    @Option(help: "The processor's --output-batch-records in the live, latency and outputs scenarios (default: run's default).")
+    var outputBatchRecords: Int?
+
     @Option(help: "Partitions per topic on the dev broker.")
     var partitions = 4
 
@@ -43,15 +52,25 @@ struct BenchCommand: AsyncParsableCommand {
 
     func validate() throws {
         for name in scenarios where BenchmarkConfiguration.Scenario(rawValue: name) == nil {
-            throw ValidationError("unknown scenario \"\(name)\"; choose from replay, live, latency, memory, recovery")
+            throw ValidationError("unknown scenario \"\(name)\"; choose from replay, live, latency, outputs, memory, recovery")
         }
         guard (1...10_000).contains(skusPerTier) else { throw ValidationError("--skus-per-tier must be between 1 and 10000, got \(skusPerTier)") }
         guard (1...24 * 60).contains(durationMinutes) else { throw ValidationError("--duration-minutes must be between 1 and 1440, got \(durationMinutes)") }
         guard (1...600).contains(latencySeconds) else { throw ValidationError("--latency-seconds must be between 1 and 600, got \(latencySeconds)") }
         guard (1...100_000_000).contains(memorySkus) else { throw ValidationError("--memory-skus must be between 1 and 100000000, got \(memorySkus)") }
         guard (1...10_000_000).contains(recoverySkus) else { throw ValidationError("--recovery-skus must be between 1 and 10000000, got \(recoverySkus)") }
+        guard (1...10_000_000).contains(outputSkus) else { throw ValidationError("--output-skus must be between 1 and 10000000, got \(outputSkus)") }
+        try outputBatching.validate()
         guard (1...64).contains(partitions) else { throw ValidationError("--partitions must be between 1 and 64, got \(partitions)") }
         _ = try parsedRates()
+    }
+
+    /// The processor's output batching: `run`'s defaults unless a flag overrides them.
+    var outputBatching: StockSentryConfiguration.OutputBatching {
+        var batching = StockSentryConfiguration.OutputBatching()
+        if let outputLingerMs { batching.linger = .milliseconds(outputLingerMs) }
+        if let outputBatchRecords { batching.maximumRecords = outputBatchRecords }
+        return batching
     }
 
     func parsedRates() throws -> [Int] {
@@ -76,6 +95,8 @@ struct BenchCommand: AsyncParsableCommand {
         configuration.memorySKUs = memorySkus
         configuration.recoverySKUs = recoverySkus
         configuration.partitions = partitions
+        configuration.outputSKUs = outputSkus
+        configuration.outputBatching = outputBatching
         configuration.latencyFetchWait = .milliseconds(latencyFetchWaitMs)
         let report = try await Benchmark.run(configuration, logger: logger) { line in
             FileHandle.standardError.write(Data((line + "\n").utf8))

@@ -9,6 +9,8 @@ struct CommandLineTests {
         (["run", "--bootstrap", "127.0.0.1:1", "--max-task-idle-ms=-1"], "--max-task-idle-ms must be between 0 and 60000"),
         (["run", "--bootstrap", "127.0.0.1:1", "--task-threads", "0"], "--task-threads must be between 1 and 256, got 0"),
         (["run", "--bootstrap", "127.0.0.1:1", "-X", "novalue"], "-X takes key=value"),
+        (["run", "--bootstrap", "127.0.0.1:1", "--output-linger-ms=-1"], "--output-linger-ms must be between 0 and 900000, got -1"),
+        (["run", "--bootstrap", "127.0.0.1:1", "--output-batch-records", "0"], "--output-batch-records must be between 1 and 1000000, got 0"),
         (["run", "--bootstrap", "127.0.0.1:1", "--log-format", "xml"], "--log-format must be text or json"),
         (["gen", "--duration-minutes", "0"], "--duration-minutes must be between 1 and 1440"),
     ])

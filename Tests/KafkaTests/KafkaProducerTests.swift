@@ -50,6 +50,27 @@ struct KafkaProducerTests {
         try await producer.flush(timeout: .seconds(10))
     }
 
+    @Test("a delivery group completes once its records and every earlier group's are acknowledged")
+    func deliveryGroups() async throws {
+        let broker = try KafkaDevBroker.start(logger: Support.logger)
+        let topic = Support.uniqueName("grouped")
+        try broker.createTopic(topic, partitions: 2)
+        let producer = try Support.producer(broker)
+        #expect(try producer.pollCompletedDeliveryGroup() == 0)
+        try producer.send(topic: topic, key: Support.bytes("a"), value: Support.bytes("1"), deliveryGroup: 1)
+        try producer.send(topic: topic, key: Support.bytes("b"), value: Support.bytes("2"), deliveryGroup: 1)
+        try producer.send(topic: topic, key: nil, value: Support.bytes("untracked"))
+        try producer.send(topic: topic, key: Support.bytes("c"), value: Support.bytes("3"), deliveryGroup: 3)
+        let completed = try producer.pollCompletedDeliveryGroup()
+        #expect(completed == 0 || completed == 1 || completed == 3)
+        let deadline = ContinuousClock.now + .seconds(10)
+        while try producer.pollCompletedDeliveryGroup() < 3, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        #expect(try producer.pollCompletedDeliveryGroup() == 3)
+        try await producer.flush(timeout: .seconds(10))
+    }
+
     @Test("KafkaAdmin.createTopics times out against the mock cluster, which names no controller")
     func adminTimesOutOnMock() throws {
         let broker = try KafkaDevBroker.start(logger: Support.logger)

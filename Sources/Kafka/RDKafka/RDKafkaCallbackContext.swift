@@ -36,6 +36,22 @@ final class RDKafkaCallbackContext: Sendable {
         var firstFailure: KafkaError?
     }
 
+    /// Records sent under a delivery group (`KafkaProducer.send(…, deliveryGroup:)`) whose delivery
+    /// has not been reported yet.
+    struct DeliveryGroups {
+        /// Unreported records per group number; groups with none are removed.
+        var outstanding: [UInt64: Int] = [:]
+        /// The highest group number sent so far; 0 before the first.
+        var highestSent: UInt64 = 0
+
+        /// The highest group number such that every record of it and of every lower group has been
+        /// reported (delivered or failed).
+        var completed: UInt64 {
+            guard let lowest = outstanding.keys.min() else { return highestSent }
+            return lowest - 1
+        }
+    }
+
     let logger: Logger
     let startAssignedPartitionsFromBeginning: Bool
     let committedOffsetsTimeout: Duration
@@ -43,6 +59,7 @@ final class RDKafkaCallbackContext: Sendable {
     let assignmentStartOffsets: (@Sendable ([KafkaTopicPartition]) -> [KafkaTopicPartition: Int64])?
     private let rebalanceEvents = Mutex(RebalanceEvents())
     private let deliveryState = Mutex(DeliveryState())
+    private let deliveryGroups = Mutex(DeliveryGroups())
 
     init(
         logger: Logger,
@@ -75,6 +92,26 @@ final class RDKafkaCallbackContext: Sendable {
             defer { state = DeliveryState() }
             return state.firstFailure
         }
+    }
+
+    /// Counts a record about to be enqueued under `group` (> 0, not below any earlier group).
+    func registerDelivery(group: UInt64) {
+        deliveryGroups.withLock { groups in
+            precondition(group > 0 && group >= groups.highestSent,
+                         "delivery group \(group) sent after group \(groups.highestSent): group numbers must not decrease")
+            groups.outstanding[group, default: 0] += 1
+            groups.highestSent = group
+        }
+    }
+
+    /// Takes back ``registerDelivery(group:)`` for a record that librdkafka did not accept.
+    func unregisterDelivery(group: UInt64) {
+        deliveryGroups.withLock { groups in groups.release(group) }
+    }
+
+    /// See ``DeliveryGroups/completed``.
+    var completedDeliveryGroup: UInt64 {
+        deliveryGroups.withLock { $0.completed }
     }
 
     // MARK: - Rebalance (eager, `partition.assignment.strategy=range`)
@@ -169,6 +206,11 @@ final class RDKafkaCallbackContext: Sendable {
     // MARK: - Delivery reports
 
     func deliveryReport(_ message: UnsafePointer<rd_kafka_message_t>) {
+        // The record's opaque carries its delivery group (0: none), see `KafkaProducer.send`.
+        let group = UInt64(UInt(bitPattern: message.pointee._private))
+        if group > 0 {
+            deliveryGroups.withLock { groups in groups.release(group) }
+        }
         let error = message.pointee.err
         guard error != RD_KAFKA_RESP_ERR_NO_ERROR else {
             deliveryState.withLock { $0.deliveredCount += 1 }
@@ -215,6 +257,18 @@ final class RDKafkaCallbackContext: Sendable {
         case .warning: 4
         case .error: 3
         case .critical: 2
+        }
+    }
+}
+
+extension RDKafkaCallbackContext.DeliveryGroups {
+    /// One record of `group` reported (or not enqueued after all).
+    mutating func release(_ group: UInt64) {
+        guard let count = outstanding[group] else { return }
+        if count <= 1 {
+            outstanding.removeValue(forKey: group)
+        } else {
+            outstanding[group] = count - 1
         }
     }
 }

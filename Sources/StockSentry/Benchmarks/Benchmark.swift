@@ -14,6 +14,7 @@ public enum Benchmark {
             case .replay: ReplayBenchmark.run(configuration, into: &report)
             case .live: try await LiveBenchmark.run(configuration, logger: logger, into: &report)
             case .latency: try await LatencyBenchmark.run(configuration, logger: logger, into: &report)
+            case .outputs: try await OutputBenchmark.run(configuration, logger: logger, into: &report)
             case .memory: MemoryBenchmark.run(configuration, into: &report)
             case .recovery: try await RecoveryBenchmark.run(configuration, into: &report)
             }

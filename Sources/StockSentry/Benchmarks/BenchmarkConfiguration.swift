@@ -8,6 +8,8 @@ public struct BenchmarkConfiguration: Sendable {
         case live
         /// From an order's produce to its freeze command being readable downstream, at fixed rates.
         case latency
+        /// A flash sale where every input sells out a SKU: output records per second through the output producer.
+        case outputs
         /// Resident bytes per active SKU.
         case memory
         /// Time to restore a task of many SKUs from its data directory (snapshot, and whole log).
@@ -35,6 +37,11 @@ public struct BenchmarkConfiguration: Sendable {
     public var latencyProbesPerSecond = 200
     /// `fetch.wait.max.ms` of the consumers in the latency scenario. Default: 50 ms, the consumers' own default.
     public var latencyFetchWait: Duration = .milliseconds(50)
+    /// SKUs sold out in the outputs scenario, one order each. Default: 50,000.
+    public var outputSKUs = 50_000
+    /// The output producer's batching in the processors of the live, latency and outputs scenarios.
+    /// Default: the processor's own default.
+    public var outputBatching = StockSentryConfiguration.OutputBatching()
     /// SKUs the memory scenario creates. Default: 1,000,000.
     public var memorySKUs = 1_000_000
     /// SKUs in the task the recovery scenario restores. Default: 100,000.

@@ -9,7 +9,26 @@ import Synchronization
 /// Offers a fixed input rate to the processor through a dev broker and measures, for sell-out
 /// orders mixed into that load, the time from the order's produce call to its freeze command
 /// being read by a downstream `read_committed` consumer in the same process.
+///
+/// The path is also split in two legs at the freeze record's Kafka timestamp, which the
+/// processor's producer sets (CreateTime) when the processor sends it: produce → freeze sent
+/// (the processor's consumer fetch, merge, task log, send) and freeze sent → read (the output
+/// producer's linger and produce round trip, then the watcher's fetch). Kafka timestamps are whole
+/// milliseconds, so each leg is exact to within 1 ms.
 enum LatencyBenchmark {
+    /// When the watcher read a probe's freeze, and the freeze record's own timestamp.
+    private struct Arrival {
+        var readAt: ContinuousClock.Instant
+        var readWallMicroseconds: Int64
+        var sentMilliseconds: Int64?
+    }
+
+    /// When the load generator produced a probe.
+    private struct Departure {
+        var sentAt: ContinuousClock.Instant
+        var sentWallMicroseconds: Int64
+    }
+
     static func run(_ configuration: BenchmarkConfiguration, logger: Logger, into report: inout BenchmarkReport) async throws {
         for rate in configuration.latencyRates {
             try await run(rate: rate, configuration, logger: logger, into: &report)
@@ -18,9 +37,7 @@ enum LatencyBenchmark {
 
     private static func run(rate: Int, _ configuration: BenchmarkConfiguration, logger: Logger,
                             into report: inout BenchmarkReport) async throws {
-        var brokerConfiguration = DevBrokerConfiguration()
-        brokerConfiguration.partitions = configuration.partitions
-        let broker = try DevBroker.start(brokerConfiguration, logger: logger)
+        let broker = try BenchmarkSetup.startBroker(configuration, logger: logger)
         let topics = StockSentryConfiguration.Topics()
         let seconds = max(1, Int(configuration.latencyDuration.seconds.rounded()))
         let probesPerSecond = max(1, min(configuration.latencyProbesPerSecond, rate))
@@ -41,12 +58,9 @@ enum LatencyBenchmark {
         // Topic metadata now, not at the first measured probe.
         for topic in [topics.orders, topics.interactions] { _ = try producer.partitionCount(topic: topic, timeout: .seconds(10)) }
 
-        var processorConfiguration = StockSentryConfiguration(bootstrapServers: broker.bootstrapServers)
-        processorConfiguration.groupID = "bench-latency"
-        // As production runs: task logs, one fsync per batch before its outputs leave.
-        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("stocksentry-bench-latency-\(getpid())-\(rate)").path
+        var (processorConfiguration, dataDirectory) = BenchmarkSetup.processorConfiguration(
+            configuration, bootstrapServers: broker.bootstrapServers, groupID: "bench-latency")
         defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
-        processorConfiguration.dataDirectory = dataDirectory
         let fetchWait = String(Int(configuration.latencyFetchWait.seconds * 1000))
         processorConfiguration.kafkaProperties = ["fetch.wait.max.ms": fetchWait]
         let processor = StockSentryService(configuration: processorConfiguration, logger: logger)
@@ -58,17 +72,9 @@ enum LatencyBenchmark {
         watcherConfiguration.fetchWaitMaximum = configuration.latencyFetchWait
         let watcher = try KafkaConsumer.make(configuration: watcherConfiguration, logger: logger)
         try watcher.subscribe(to: [topics.commands])
-        let setupDeadline = ContinuousClock.now + .seconds(120)
-        var watcherAssigned = false
-        while ContinuousClock.now < setupDeadline && (!watcherAssigned || processor.metrics.snapshot.recordsProcessed < probes) {
-            let batch = try await watcher.nextBatch(maxRecords: 100, timeout: .milliseconds(50))
-            if !batch.assigned.isEmpty { watcherAssigned = true }
-        }
-        guard watcherAssigned && processor.metrics.snapshot.recordsProcessed >= probes else {
-            throw StockSentryError(.kafka, "bench latency: setup did not finish within 120 s")
-        }
+        try await BenchmarkSetup.waitUntilReady(watcher: watcher, processor: processor, records: probes, scenario: "latency")
 
-        let sendTimes = Mutex<[String: ContinuousClock.Instant]>([:])
+        let sendTimes = Mutex<[String: Departure]>([:])
         async let received = receive(from: watcher, expected: probes, deadline: .now + configuration.latencyDuration + .seconds(30))
 
         // Offer `rate` events per second; every n-th is a probe (a sell-out order), the rest likes.
@@ -85,7 +91,8 @@ enum LatencyBenchmark {
                     let sku = "LAT-\(probe)"
                     let eventID = "probe-\(probe)"
                     let value = Array(#"{"event_id":"\#(eventID)","order_id":"o-\#(probe)","sku":"\#(sku)","qty":1,"status":"paid","ts":\#(ts)}"#.utf8)
-                    sendTimes.withLock { $0[eventID] = .now }
+                    let departure = Departure(sentAt: .now, sentWallMicroseconds: wallMicroseconds())
+                    sendTimes.withLock { $0[eventID] = departure }
                     try producer.send(topic: topics.orders, key: Array(sku.utf8), value: value)
                     probe += 1
                 } else {
@@ -102,13 +109,22 @@ enum LatencyBenchmark {
         try await producer.flush(timeout: .seconds(60))
         let arrivals = try await received
 
-        var histogram = Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
+        func makeHistogram() -> Histogram<UInt64> {
+            Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
+        }
+        var histogram = makeHistogram()
+        var processorLeg = makeHistogram()
+        var outputLeg = makeHistogram()
         let departures = sendTimes.withLock { $0 }
         var lost = 0
-        for (eventID, sentAt) in departures {
-            guard let arrivedAt = arrivals[eventID] else { lost += 1; continue }
-            let microseconds = max(0, sentAt.duration(to: arrivedAt).seconds * 1e6)
-            _ = histogram.record(UInt64(microseconds))
+        for (eventID, departure) in departures {
+            guard let arrival = arrivals[eventID] else { lost += 1; continue }
+            _ = histogram.record(UInt64(max(0, departure.sentAt.duration(to: arrival.readAt).seconds * 1e6)))
+            if let sentMilliseconds = arrival.sentMilliseconds {
+                let freezeSentMicroseconds = sentMilliseconds * 1_000
+                _ = processorLeg.record(UInt64(max(0, freezeSentMicroseconds - departure.sentWallMicroseconds)))
+                _ = outputLeg.record(UInt64(max(0, arrival.readWallMicroseconds - freezeSentMicroseconds)))
+            }
         }
         try? watcher.close()
         await group.triggerGracefulShutdown()
@@ -122,25 +138,37 @@ enum LatencyBenchmark {
                        Double(histogram.valueAtPercentile(percentile)) / 1_000, "ms", "order produce → freeze read")
         }
         report.add(.latency, "\(label) max", Double(histogram.max) / 1_000, "ms")
+        for (leg, legHistogram) in [("produce → freeze sent", processorLeg), ("freeze sent → read", outputLeg)] {
+            for percentile in [50.0, 99.0] {
+                report.add(.latency, "\(label) p\(BenchmarkReport.format(percentile)) \(leg)",
+                           Double(legHistogram.valueAtPercentile(percentile)) / 1_000, "ms", "leg split at the freeze's Kafka timestamp, ±1 ms")
+            }
+        }
         if lost > 0 {
             report.add(.latency, "\(label) probes without freeze", Double(lost), "probes", "not read within 30 s of the end")
         }
     }
 
-    /// Reads freeze commands until `expected` arrived or the deadline; returns arrival time by causing event.
+    /// Reads freeze commands until `expected` arrived or the deadline; returns the arrivals by causing event.
     private static func receive(from watcher: KafkaConsumer, expected: Int, deadline: ContinuousClock.Instant) async throws
-        -> [String: ContinuousClock.Instant]
+        -> [String: Arrival]
     {
-        var arrivals: [String: ContinuousClock.Instant] = [:]
+        var arrivals: [String: Arrival] = [:]
         while arrivals.count < expected && ContinuousClock.now < deadline {
             let batch = try await watcher.nextBatch(maxRecords: 1_000, timeout: .milliseconds(20))
             let now = ContinuousClock.now
+            let wall = wallMicroseconds()
             for record in batch.records {
                 guard let object = try? JSONSerialization.jsonObject(with: Data(record.value)) as? [String: Any],
                       object["action"] as? String == "freeze", let cause = object["caused_by"] as? String else { continue }
-                arrivals[cause] = now
+                arrivals[cause] = Arrival(readAt: now, readWallMicroseconds: wall, sentMilliseconds: record.timestampMilliseconds)
             }
         }
         return arrivals
+    }
+
+    /// Wall-clock time in Unix epoch microseconds, the clock Kafka record timestamps use.
+    private static func wallMicroseconds() -> Int64 {
+        Int64((Date().timeIntervalSince1970 * 1e6).rounded())
     }
 }

@@ -8,9 +8,7 @@ import StockModel
 /// very same records in the same run: the ratio says how close StockSentry is to the Kafka path's limit.
 enum LiveBenchmark {
     static func run(_ configuration: BenchmarkConfiguration, logger: Logger, into report: inout BenchmarkReport) async throws {
-        var brokerConfiguration = DevBrokerConfiguration()
-        brokerConfiguration.partitions = configuration.partitions
-        let broker = try DevBroker.start(brokerConfiguration, logger: logger)
+        let broker = try BenchmarkSetup.startBroker(configuration, logger: logger)
         let topics = StockSentryConfiguration.Topics()
 
         // Load the inputs first, so both readers find the same records at the broker.
@@ -47,12 +45,9 @@ enum LiveBenchmark {
         }
 
         // The processor, in-process, on a fresh group.
-        var processorConfiguration = StockSentryConfiguration(bootstrapServers: broker.bootstrapServers)
-        processorConfiguration.groupID = "bench-live"
-        // With task logs, as production runs: one fsync per batch before its outputs leave.
-        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("stocksentry-bench-live-\(getpid())").path
+        let (processorConfiguration, dataDirectory) = BenchmarkSetup.processorConfiguration(
+            configuration, bootstrapServers: broker.bootstrapServers, groupID: "bench-live")
         defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
-        processorConfiguration.dataDirectory = dataDirectory
         let processor = StockSentryService(configuration: processorConfiguration, logger: logger)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [.init(service: processor)], logger: logger))
         async let running: Void = group.run()
@@ -86,7 +81,7 @@ enum LiveBenchmark {
             ("loop: absorb", time.absorb, "records to tasks, decoding"),
             ("loop: drain", time.drain, "merge, fold, log append"),
             ("loop: log commit", time.logCommit, "write + fsync per task"),
-            ("loop: publish", time.publish, "send + flush outputs"),
+            ("loop: publish", time.publish, "send outputs, poll deliveries (flush only when stalled)"),
             ("loop: bookkeeping", time.bookkeeping, "snapshots, offsets, back-pressure, gauges"),
         ] {
             report.add(.live, phase, seconds * 1000, "ms", note)
