@@ -42,6 +42,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "The processor's --output-batch-records in the live, latency and outputs scenarios (default: run's default).")
     var outputBatchRecords: Int?
 
+    @Option(help: "The processor's --task-threads in the live, latency and outputs scenarios (default: run's default, the processor count).")
+    var taskThreads = StockSentryConfiguration.defaultTaskThreads
+
     @Option(help: "Partitions per topic on the dev broker.")
     var partitions = 4
 
@@ -61,6 +64,7 @@ struct BenchCommand: AsyncParsableCommand {
         guard (1...10_000_000).contains(recoverySkus) else { throw ValidationError("--recovery-skus must be between 1 and 10000000, got \(recoverySkus)") }
         guard (1...10_000_000).contains(outputSkus) else { throw ValidationError("--output-skus must be between 1 and 10000000, got \(outputSkus)") }
         try outputBatching.validate()
+        guard (1...256).contains(taskThreads) else { throw ValidationError("--task-threads must be between 1 and 256, got \(taskThreads)") }
         guard (1...64).contains(partitions) else { throw ValidationError("--partitions must be between 1 and 64, got \(partitions)") }
         _ = try parsedRates()
     }
@@ -97,6 +101,7 @@ struct BenchCommand: AsyncParsableCommand {
         configuration.partitions = partitions
         configuration.outputSKUs = outputSkus
         configuration.outputBatching = outputBatching
+        configuration.taskThreads = taskThreads
         configuration.latencyFetchWait = .milliseconds(latencyFetchWaitMs)
         let report = try await Benchmark.run(configuration, logger: logger) { line in
             FileHandle.standardError.write(Data((line + "\n").utf8))

@@ -42,6 +42,9 @@ public struct BenchmarkConfiguration: Sendable {
     /// The output producer's batching in the processors of the live, latency and outputs scenarios.
     /// Default: the processor's own default.
     public var outputBatching = StockSentryConfiguration.OutputBatching()
+    /// ``StockSentryConfiguration/taskThreads`` of the processors in the live, latency and outputs
+    /// scenarios. Default: the processor's own default.
+    public var taskThreads = StockSentryConfiguration.defaultTaskThreads
     /// SKUs the memory scenario creates. Default: 1,000,000.
     public var memorySKUs = 1_000_000
     /// SKUs in the task the recovery scenario restores. Default: 100,000.

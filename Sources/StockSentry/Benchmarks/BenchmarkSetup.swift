@@ -20,6 +20,7 @@ enum BenchmarkSetup {
         var processorConfiguration = StockSentryConfiguration(bootstrapServers: bootstrapServers)
         processorConfiguration.groupID = groupID
         processorConfiguration.outputBatching = configuration.outputBatching
+        processorConfiguration.taskThreads = configuration.taskThreads
         let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("stocksentry-\(groupID)-\(getpid())").path
         processorConfiguration.dataDirectory = dataDirectory
         return (processorConfiguration, dataDirectory)
