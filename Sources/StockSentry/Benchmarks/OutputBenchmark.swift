@@ -18,7 +18,9 @@ enum OutputBenchmark {
 
         var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: broker.bootstrapServers)
         producerConfiguration.queueBufferingMaximumMessages = max(100_000, skus + 1)
-        let producer = try KafkaProducer.make(configuration: producerConfiguration, logger: logger)
+        // Optional so that it can be destroyed before the broker: destroyed after, librdkafka logs
+        // "brokers are down" at error level.
+        var producer: KafkaProducer! = try KafkaProducer.make(configuration: producerConfiguration, logger: logger)
         // Every SKU starts with one unit, so its one order sells it out and freezes it.
         for index in 0..<skus {
             let sku = "BURST-\(index)"
@@ -64,6 +66,7 @@ enum OutputBenchmark {
         }
         let elapsed = start.duration(to: .now).seconds
         try? watcher.close()
+        producer = nil
         await group.triggerGracefulShutdown()
         try await running
         withExtendedLifetime(broker) {}
