@@ -1,4 +1,3 @@
-import Dispatch
 import EventLog
 import Kafka
 import Logging
@@ -333,23 +332,12 @@ struct ProcessingLoop {
     }
 
     /// One task and its pending outputs, out of the loop's dictionaries while ``forEachTask(_:_:)`` runs.
-    private struct TaskWork {
+    private struct TaskWork: Sendable {
         let partition: Int32
         var task: TaskProcessor
         var outputs: [OutgoingRecord]
-    }
-
-    private struct TaskWorkResult {
         var count = 0
         var failure: (any Error)?
-    }
-
-    /// The work lists as the threads of ``forEachTask(_:_:)`` see them. Unchecked `Sendable` because
-    /// pointers are not: thread t touches only elements t, t + threads, …, so no element is shared,
-    /// and `concurrentPerform` returns only after every thread has finished, so the lists outlive them.
-    private struct SharedTaskWork: @unchecked Sendable {
-        let work: UnsafeMutableBufferPointer<TaskWork>
-        let results: UnsafeMutableBufferPointer<TaskWorkResult>
     }
 
     /// Runs `body` on each of `partitions`' tasks with its pending outputs; up to
@@ -362,30 +350,21 @@ struct ProcessingLoop {
         var work = partitions.map {
             TaskWork(partition: $0, task: tasks.removeValue(forKey: $0)!, outputs: pending.removeValue(forKey: $0) ?? [])
         }
-        var results = Array(repeating: TaskWorkResult(), count: work.count)
-        let threads = max(1, min(configuration.taskThreads, work.count))
-        work.withUnsafeMutableBufferPointer { work in
-            results.withUnsafeMutableBufferPointer { results in
-                let shared = SharedTaskWork(work: work, results: results)
-                // One iteration runs on the calling thread.
-                DispatchQueue.concurrentPerform(iterations: threads) { thread in
-                    for index in stride(from: thread, to: shared.work.count, by: threads) {
-                        do {
-                            shared.results[index].count = try body(&shared.work[index])
-                        } catch {
-                            shared.results[index].failure = error
-                        }
-                    }
-                }
+        TaskParallelism.forEach(&work, threads: configuration.taskThreads) { item in
+            do {
+                let count = try body(&item)
+                item.count = count
+            } catch {
+                item.failure = error
             }
         }
         var total = 0
         var failure: (any Error)?
-        for (item, result) in zip(work, results) {
+        for item in work {
             tasks[item.partition] = item.task
             pending[item.partition] = item.outputs
-            total += result.count
-            failure = failure ?? result.failure
+            total += item.count
+            failure = failure ?? item.failure
         }
         if let failure { throw failure }
         return total

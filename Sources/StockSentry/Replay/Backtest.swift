@@ -33,6 +33,8 @@ public struct BacktestConfiguration: Sendable {
     public var maximumRecordBytes = StockSentryConfiguration.defaultMaximumRecordBytes
     /// As the live processor's; the same value drops the same duplicates. Default: 200 000.
     public var duplicateWindow = StockSentryConfiguration.defaultDuplicateWindow
+    /// How many tasks fold at once, each on its own thread. Default: the processor count.
+    public var taskThreads = StockSentryConfiguration.defaultTaskThreads
 
     public init() {}
 }
@@ -67,13 +69,27 @@ public struct BacktestResult: Sendable {
 /// policy, followed by the watermark as ``TaskProcessor`` does; outputs carry the same IDs and bytes
 /// a live run over the same partitions publishes.
 public enum Backtest {
-    /// Runs every policy over `input`.
+    /// Runs every policy over `input`, up to ``BacktestConfiguration/taskThreads`` tasks at once
+    /// (tasks share no state, so the result is the same).
     /// - Parameter observe: called with every event the model applied (duplicates dropped), task by
-    ///   task in processing order; the reconciliation report folds these.
+    ///   task in processing order; the reconciliation report folds these. With it, tasks run one
+    ///   after another on the calling thread.
     public static func run(_ input: ReplayInput, configuration: BacktestConfiguration,
                            observe: ((StockEvent) -> Void)? = nil) -> BacktestResult {
         let policies = configuration.policies.isEmpty ? [BacktestPolicy.builtInDefault] : configuration.policies
         let decoder = EventDecoder(maximumRecordBytes: configuration.maximumRecordBytes)
+        let folds: [TaskFold]
+        if let observe {
+            folds = input.tasks.map { fold($0, policies: policies, decoder: decoder, configuration: configuration, observe: observe) }
+        } else {
+            var slots: [(task: Int, fold: TaskFold?)] = input.tasks.indices.map { ($0, nil) }
+            TaskParallelism.forEach(&slots, threads: configuration.taskThreads) { slot in
+                slot.fold = fold(input.tasks[slot.task], policies: policies, decoder: decoder, configuration: configuration, observe: nil)
+            }
+            folds = slots.map { $0.fold! }
+        }
+
+        // Merged in task order, so nothing depends on which thread finished first.
         let topics = configuration.topics
         var histories: [SKUHistoryRecorder] = []
         var outcomes: [[SKUOutcomeRecorder]] = Array(repeating: [], count: policies.count)
@@ -85,97 +101,19 @@ public enum Backtest {
         var lateEvents = 0
         var firstEventTime: Int64?
         var lastEventTime: Int64?
-        var sequence = 0
-        let endOfTime = ContinuousClock.now
-
-        for task in input.tasks {
-            var merger = PartitionMerger(maximumIdle: .zero)
-            var books = policies.map { StockBook(policy: $0.policy, duplicateWindow: configuration.duplicateWindow) }
-            var taskHistory: [String: SKUHistoryRecorder] = [:]
-            var taskOutcomes: [[String: SKUOutcomeRecorder]] = Array(repeating: [:], count: policies.count)
-            var next = [Int](repeating: 0, count: 4)
-            for role in InputTopic.allCases {
-                merger.updateHighWatermark(role, (task.records(role).last?.offset ?? -1) + 1)
-            }
-            var scratch: [StockOutput] = []
-            func refill() {
-                for role in InputTopic.allCases {
-                    let lane = PartitionMerger.laneIndex(role)
-                    guard merger.bufferedCount(role) == 0, next[lane] < task.lanes[lane].count else { continue }
-                    let record = task.lanes[lane][next[lane]]
-                    next[lane] += 1
-                    merger.enqueue(TaskProcessor.buffer(record, role: role, decoder: decoder))
-                }
-            }
-            refill()
-            while case .process(let buffered) = merger.next(now: endOfTime) {
-                defer { refill() }
-                let event: StockEvent
-                switch buffered.decoded {
-                case .failure(let rejection):
-                    var value: [UInt8] = []
-                    DeadLetter(record: buffered.record, reason: rejection.reason).encodeJSON(into: &value)
-                    deadLetters.append(ReplayOutput(topic: topics.deadLetter, key: buffered.record.key, partition: task.partition,
-                                                    time: buffered.record.timestampMilliseconds ?? lastEventTime ?? 0, value: value))
-                    continue
-                case .success(let decoded):
-                    event = decoded
-                }
-                let time = event.time.millisecondsSinceEpoch
-                firstEventTime = min(firstEventTime ?? time, time)
-                lastEventTime = max(lastEventTime ?? time, time)
-                let sku = event.sku
-                let ledgerBefore = books[0].ledger(for: sku)
-                for index in books.indices {
-                    let frozenBefore = books[index].alertState(for: sku)?.isFrozen ?? false
-                    scratch.removeAll(keepingCapacity: true)
-                    let result = books[index].apply(event, outputs: &scratch)
-                    if let streamTime = merger.streamTime { books[index].advanceWatermark(to: streamTime, outputs: &scratch) }
-                    if result == .applied {
-                        if index == 0 {
-                            observe?(event)
-                            if let ledger = books[0].ledger(for: sku) {
-                                taskHistory[sku, default: SKUHistoryRecorder(sku: sku, partition: task.partition)]
-                                    .observe(ledger, at: time, resolution: configuration.curveResolutionMilliseconds)
-                            }
-                        }
-                        if case .order = event, let after = books[index].ledger(for: sku) {
-                            taskOutcomes[index][sku, default: SKUOutcomeRecorder(sku: sku)]
-                                .observeOrder(before: ledgerBefore, after: after, frozen: frozenBefore)
-                        }
-                    } else if index == 0 {
-                        duplicates += 1
-                    }
-                    for output in scratch {
-                        var value: [UInt8] = []
-                        value.reserveCapacity(512)
-                        let topic: String
-                        let outputSKU: String
-                        let outputTime: Int64
-                        switch output {
-                        case .alert(let alert):
-                            alert.encodeJSON(into: &value)
-                            (topic, outputSKU, outputTime) = (topics.alerts, alert.sku, alert.time.millisecondsSinceEpoch)
-                            taskOutcomes[index][outputSKU, default: SKUOutcomeRecorder(sku: outputSKU)].observe(alert)
-                        case .command(let command):
-                            command.encodeJSON(into: &value)
-                            (topic, outputSKU, outputTime) = (topics.commands, command.sku, command.time.millisecondsSinceEpoch)
-                            taskOutcomes[index][outputSKU, default: SKUOutcomeRecorder(sku: outputSKU)].observe(command)
-                        }
-                        outputs[index].append((ReplayOutput(topic: topic, key: Array(outputSKU.utf8), partition: task.partition,
-                                                            time: outputTime, value: value), sequence))
-                        sequence += 1
-                    }
-                }
-            }
-            lateEvents += books[0].lateEventCount
-            histories.append(contentsOf: taskHistory.values)
-            for index in books.indices {
-                outcomes[index].append(contentsOf: taskOutcomes[index].values)
-                for (tier, accuracy) in books[index].forecastAccuracyByTier { accuracyByTier[index][tier, default: ForecastAccuracy()].merge(accuracy) }
-                for sku in taskHistory.keys {
-                    if let accuracy = books[index].forecastAccuracy(for: sku) { accuracyBySKU[index][sku] = accuracy }
-                }
+        for index in folds.indices {
+            let task = folds[index]
+            histories.append(contentsOf: task.histories)
+            deadLetters.append(contentsOf: task.deadLetters)
+            duplicates += task.duplicates
+            lateEvents += task.lateEvents
+            if let first = task.firstEventTime { firstEventTime = min(firstEventTime ?? first, first) }
+            if let last = task.lastEventTime { lastEventTime = max(lastEventTime ?? last, last) }
+            for policy in policies.indices {
+                outcomes[policy].append(contentsOf: task.outcomes[policy])
+                for (tier, accuracy) in task.accuracyByTier[policy] { accuracyByTier[policy][tier, default: ForecastAccuracy()].merge(accuracy) }
+                accuracyBySKU[policy].merge(task.accuracyBySKU[policy]) { _, later in later }
+                outputs[policy].append(contentsOf: task.outputs[policy])
             }
         }
 
@@ -204,5 +142,126 @@ public enum Backtest {
         return BacktestResult(
             report: BacktestReport(input: reportInput, targets: configuration.targets, skus: skuHistories, policies: results),
             outputs: sortedOutputs, deadLetters: deadLetters)
+    }
+
+    /// One task's share of a backtest, merged by ``run(_:configuration:observe:)`` in task order.
+    struct TaskFold: Sendable {
+        var histories: [SKUHistoryRecorder] = []
+        var outcomes: [[SKUOutcomeRecorder]]
+        var accuracyByTier: [[Tier: ForecastAccuracy]]
+        var accuracyBySKU: [[String: ForecastAccuracy]]
+        /// Per policy, with each output's position in the task for a stable sort.
+        var outputs: [[(output: ReplayOutput, sequence: Int)]]
+        var deadLetters: [ReplayOutput] = []
+        var duplicates = 0
+        var lateEvents = 0
+        var firstEventTime: Int64?
+        var lastEventTime: Int64?
+
+        init(policies: Int) {
+            outcomes = Array(repeating: [], count: policies)
+            accuracyByTier = Array(repeating: [:], count: policies)
+            accuracyBySKU = Array(repeating: [:], count: policies)
+            outputs = Array(repeating: [], count: policies)
+        }
+    }
+
+    /// Merges and folds one task's records under every policy. A dead letter without a record
+    /// timestamp takes the task's latest event time.
+    static func fold(_ task: ReplayInput.TaskInput, policies: [BacktestPolicy], decoder: EventDecoder,
+                     configuration: BacktestConfiguration, observe: ((StockEvent) -> Void)?) -> TaskFold {
+        let topics = configuration.topics
+        let endOfTime = ContinuousClock.now
+        var folded = TaskFold(policies: policies.count)
+        var sequence = 0
+        var merger = PartitionMerger(maximumIdle: .zero)
+        var books = policies.map { StockBook(policy: $0.policy, duplicateWindow: configuration.duplicateWindow) }
+        var taskHistory: [String: SKUHistoryRecorder] = [:]
+        var taskOutcomes: [[String: SKUOutcomeRecorder]] = Array(repeating: [:], count: policies.count)
+        var next = [Int](repeating: 0, count: 4)
+        for role in InputTopic.allCases {
+            merger.updateHighWatermark(role, (task.records(role).last?.offset ?? -1) + 1)
+        }
+        var scratch: [StockOutput] = []
+        func refill() {
+            for role in InputTopic.allCases {
+                let lane = PartitionMerger.laneIndex(role)
+                guard merger.bufferedCount(role) == 0, next[lane] < task.lanes[lane].count else { continue }
+                let record = task.lanes[lane][next[lane]]
+                next[lane] += 1
+                merger.enqueue(TaskProcessor.buffer(record, role: role, decoder: decoder))
+            }
+        }
+        refill()
+        while case .process(let buffered) = merger.next(now: endOfTime) {
+            defer { refill() }
+            let event: StockEvent
+            switch buffered.decoded {
+            case .failure(let rejection):
+                var value: [UInt8] = []
+                DeadLetter(record: buffered.record, reason: rejection.reason).encodeJSON(into: &value)
+                folded.deadLetters.append(ReplayOutput(topic: topics.deadLetter, key: buffered.record.key, partition: task.partition,
+                                                time: buffered.record.timestampMilliseconds ?? folded.lastEventTime ?? 0, value: value))
+                continue
+            case .success(let decoded):
+                event = decoded
+            }
+            let time = event.time.millisecondsSinceEpoch
+            folded.firstEventTime = min(folded.firstEventTime ?? time, time)
+            folded.lastEventTime = max(folded.lastEventTime ?? time, time)
+            let sku = event.sku
+            let ledgerBefore = books[0].ledger(for: sku)
+            for index in books.indices {
+                let frozenBefore = books[index].alertState(for: sku)?.isFrozen ?? false
+                scratch.removeAll(keepingCapacity: true)
+                let result = books[index].apply(event, outputs: &scratch)
+                if let streamTime = merger.streamTime { books[index].advanceWatermark(to: streamTime, outputs: &scratch) }
+                if result == .applied {
+                    if index == 0 {
+                        observe?(event)
+                        if let ledger = books[0].ledger(for: sku) {
+                            taskHistory[sku, default: SKUHistoryRecorder(sku: sku, partition: task.partition)]
+                                .observe(ledger, at: time, resolution: configuration.curveResolutionMilliseconds)
+                        }
+                    }
+                    if case .order = event, let after = books[index].ledger(for: sku) {
+                        taskOutcomes[index][sku, default: SKUOutcomeRecorder(sku: sku)]
+                            .observeOrder(before: ledgerBefore, after: after, frozen: frozenBefore)
+                    }
+                } else if index == 0 {
+                    folded.duplicates += 1
+                }
+                for output in scratch {
+                    var value: [UInt8] = []
+                    value.reserveCapacity(512)
+                    let topic: String
+                    let outputSKU: String
+                    let outputTime: Int64
+                    switch output {
+                    case .alert(let alert):
+                        alert.encodeJSON(into: &value)
+                        (topic, outputSKU, outputTime) = (topics.alerts, alert.sku, alert.time.millisecondsSinceEpoch)
+                        taskOutcomes[index][outputSKU, default: SKUOutcomeRecorder(sku: outputSKU)].observe(alert)
+                    case .command(let command):
+                        command.encodeJSON(into: &value)
+                        (topic, outputSKU, outputTime) = (topics.commands, command.sku, command.time.millisecondsSinceEpoch)
+                        taskOutcomes[index][outputSKU, default: SKUOutcomeRecorder(sku: outputSKU)].observe(command)
+                    }
+                    folded.outputs[index].append((ReplayOutput(topic: topic, key: Array(outputSKU.utf8), partition: task.partition,
+                                                        time: outputTime, value: value), sequence))
+                    sequence += 1
+                }
+            }
+        }
+        folded.lateEvents = books[0].lateEventCount
+        folded.histories = Array(taskHistory.values)
+        for index in books.indices {
+            folded.outcomes[index] = Array(taskOutcomes[index].values)
+            folded.accuracyByTier[index] = books[index].forecastAccuracyByTier
+            for sku in taskHistory.keys {
+                if let accuracy = books[index].forecastAccuracy(for: sku) { folded.accuracyBySKU[index][sku] = accuracy }
+            }
+        }
+        return folded
     }
 }
