@@ -65,56 +65,38 @@ public enum RecordFrame {
     ///   and throw `tooLarge` first, as `LogWriter` does).
     /// - Returns: The number of bytes appended.
     @discardableResult
-    @inlinable
-    public static func append(source: SourcePosition, payload: some Collection<UInt8>, to buffer: inout [UInt8]) -> Int {
-        if let written = payload.withContiguousStorageIfAvailable({
-            append(source: source, bytes: UnsafeRawBufferPointer($0), to: &buffer)
-        }) {
-            return written
-        }
-        return Array(payload).withUnsafeBytes { append(source: source, bytes: $0, to: &buffer) }
-    }
-
-    /// ``append(source:payload:to:)`` for bytes in memory: the non-generic body.
-    @discardableResult
     public static func append(source: SourcePosition, bytes payload: UnsafeRawBufferPointer, to buffer: inout [UInt8]) -> Int {
         var topicName = source.topic
         return topicName.withUTF8 { topic in
-            appendFrame(source: source, topic: UnsafeRawBufferPointer(topic), payload: payload, to: &buffer)
+            precondition(topic.count <= maximumTopicBytes, "topic name longer than \(maximumTopicBytes) bytes")
+            let length = headerBytes + topic.count + payload.count
+            precondition(length <= Int(UInt32.max), "frame longer than 4 GiB")
+            let start = buffer.count
+            let padded = paddedBytes(length)
+            // Grow geometrically: reserving exactly what one more frame needs would reallocate and copy
+            // the whole pending batch on every append (quadratic in the batch).
+            if buffer.capacity < start + padded { buffer.reserveCapacity(max(start + padded, buffer.capacity * 2)) }
+            // One zero-filled extension, then the fields written in place: per-field appends each
+            // checked capacity and uniqueness, a third of a frame's cost.
+            buffer.append(contentsOf: repeatElement(0, count: padded))
+            buffer.withUnsafeMutableBytes { raw in
+                let frame = UnsafeMutableRawBufferPointer(rebasing: raw[start..<(start + padded)])
+                frame.storeBytes(of: UInt32(length).littleEndian, toByteOffset: 0, as: UInt32.self)
+                // Bytes 4..<8: header CRC, filled in below.
+                frame.storeBytes(of: UInt64(bitPattern: source.offset).littleEndian, toByteOffset: 8, as: UInt64.self)
+                frame.storeBytes(of: UInt32(bitPattern: source.partition).littleEndian, toByteOffset: 16, as: UInt32.self)
+                frame[20] = UInt8(topic.count)
+                frame[21] = formatVersion
+                // Bytes 22, 23 zero; 24..<28 body CRC, filled in below; 28..<32 reserved.
+                UnsafeMutableRawBufferPointer(rebasing: frame[headerBytes..<(headerBytes + topic.count)]).copyBytes(from: UnsafeRawBufferPointer(topic))
+                UnsafeMutableRawBufferPointer(rebasing: frame[(headerBytes + topic.count)..<length]).copyBytes(from: payload)
+                let bodyCRC = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: frame[headerBytes...]))
+                frame.storeBytes(of: bodyCRC.littleEndian, toByteOffset: 24, as: UInt32.self)
+                let headerCRC = headerChecksum(UnsafeRawBufferPointer(rebasing: frame[0..<headerBytes]))
+                frame.storeBytes(of: headerCRC.littleEndian, toByteOffset: 4, as: UInt32.self)
+            }
+            return padded
         }
-    }
-
-    private static func appendFrame(
-        source: SourcePosition, topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, to buffer: inout [UInt8]
-    ) -> Int {
-        precondition(topic.count <= maximumTopicBytes, "topic name longer than \(maximumTopicBytes) bytes")
-        let length = headerBytes + topic.count + payload.count
-        precondition(length <= Int(UInt32.max), "frame longer than 4 GiB")
-        let start = buffer.count
-        let padded = paddedBytes(length)
-        // Grow geometrically: reserving exactly what one more frame needs would reallocate and copy
-        // the whole pending batch on every append (quadratic in the batch).
-        if buffer.capacity < start + padded { buffer.reserveCapacity(max(start + padded, buffer.capacity * 2)) }
-        // One zero-filled extension, then the fields written in place: per-field appends each
-        // checked capacity and uniqueness, a third of a frame's cost.
-        buffer.append(contentsOf: repeatElement(0, count: padded))
-        buffer.withUnsafeMutableBytes { raw in
-            let frame = UnsafeMutableRawBufferPointer(rebasing: raw[start..<(start + padded)])
-            frame.storeBytes(of: UInt32(length).littleEndian, toByteOffset: 0, as: UInt32.self)
-            // Bytes 4..<8: header CRC, filled in below.
-            frame.storeBytes(of: UInt64(bitPattern: source.offset).littleEndian, toByteOffset: 8, as: UInt64.self)
-            frame.storeBytes(of: UInt32(bitPattern: source.partition).littleEndian, toByteOffset: 16, as: UInt32.self)
-            frame[20] = UInt8(topic.count)
-            frame[21] = formatVersion
-            // Bytes 22, 23 zero; 24..<28 body CRC, filled in below; 28..<32 reserved.
-            UnsafeMutableRawBufferPointer(rebasing: frame[headerBytes..<(headerBytes + topic.count)]).copyBytes(from: topic)
-            UnsafeMutableRawBufferPointer(rebasing: frame[(headerBytes + topic.count)..<length]).copyBytes(from: payload)
-            let bodyCRC = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: frame[headerBytes...]))
-            frame.storeBytes(of: bodyCRC.littleEndian, toByteOffset: 24, as: UInt32.self)
-            let headerCRC = headerChecksum(UnsafeRawBufferPointer(rebasing: frame[0..<headerBytes]))
-            frame.storeBytes(of: headerCRC.littleEndian, toByteOffset: 4, as: UInt32.self)
-        }
-        return padded
     }
 
     /// A frame that passed its checks, as offsets into the bytes given to `parse`.

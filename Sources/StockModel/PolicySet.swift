@@ -30,17 +30,14 @@ public struct PolicySet: Sendable, Equatable {
 
     /// The tier and policy that apply to `sku`: SKU override > `tier` from inventory > `defaultTier`.
     public func policy(for sku: String, tier: Tier?) -> (tier: Tier, policy: TierPolicy) {
-        // Most policy files override no SKU: skip hashing the SKU then.
-        let override = skuOverrides.isEmpty ? nil : skuOverrides[sku]
-        let resolvedTier = override?.tier ?? tier ?? defaultTier
-        let base = tierPolicies[resolvedTier.ordinal]
-        return (resolvedTier, override?.merged(over: base) ?? base)
+        withPolicy(for: sku, tier: tier) { ($0, $1) }
     }
 
     /// Calls `body` with the tier and policy that apply to `sku` (as ``policy(for:tier:)`` resolves
     /// them), lending the stored policy instead of returning a copy: `StockBook` resolves a policy
     /// twice per event, and copying the ~150-byte policy and its optionals cost more than the rules.
     public func withPolicy<Result>(for sku: String, tier: Tier?, _ body: (Tier, TierPolicy) -> Result) -> Result {
+        // Most policy files override no SKU: skip hashing the SKU then.
         if !skuOverrides.isEmpty, let override = skuOverrides[sku] {
             let resolvedTier = override.tier ?? tier ?? defaultTier
             return body(resolvedTier, override.merged(over: tierPolicies[resolvedTier.ordinal]))

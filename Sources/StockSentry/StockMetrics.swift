@@ -58,6 +58,17 @@ public final class StockMetrics: Sendable {
         public var bookkeeping = 0.0
         /// Whole steps (drain through bookkeeping); kept to derive `bookkeeping`.
         var step = 0.0
+
+        /// Adds `other`'s time per phase.
+        mutating func add(_ other: LoopTime) {
+            poll += other.poll
+            absorb += other.absorb
+            drain += other.drain
+            logCommit += other.logCommit
+            publish += other.publish
+            bookkeeping += other.bookkeeping
+            step += other.step
+        }
     }
 
     private let state = Mutex(Snapshot())

@@ -224,17 +224,17 @@ struct ProcessingLoop {
     private mutating func absorb(_ batch: KafkaPollBatch) async throws {
         // Records of a batch were fetched before the rebalance it reports (the consumer stops a
         // poll at a rebalance), so they belong to the tasks as they were.
-        var grouped: [Int32: [(record: KafkaRecord, role: InputTopic)]] = [:]
-        for record in batch.records {
-            guard let role = configuration.topics.role(of: record.topic), tasks.keys.contains(record.partition) else { continue }
-            grouped[record.partition, default: []].append((record, role))
-        }
-        // Each task decodes its own records, several tasks at once.
-        let byTask = grouped
-        let consumed = try forEachTask(byTask.keys.sorted()) { work in
-            let records = byTask[work.partition]!
-            for (record, role) in records { work.task.accept(record, role: role) }
-            return records.count
+        // Each task picks and decodes its own records from the batch, several tasks at once.
+        let records = batch.records
+        let topics = configuration.topics
+        let consumed = records.isEmpty ? 0 : try forEachTask(tasks.keys.sorted()) { work in
+            var count = 0
+            for index in records.indices where records[index].partition == work.partition {
+                guard let role = topics.role(of: records[index].topic) else { continue }
+                work.task.accept(records[index], role: role)
+                count += 1
+            }
+            return count
         }
         if consumed > 0 || !batch.assigned.isEmpty || !batch.revoked.isEmpty {
             metrics.update {
@@ -559,12 +559,7 @@ struct ProcessingLoop {
         time.bookkeeping = time.step - time.drain - time.logCommit - time.publish
         loopTime = StockMetrics.LoopTime()
         metrics.update { snapshot in
-            snapshot.loopTime.poll += time.poll
-            snapshot.loopTime.absorb += time.absorb
-            snapshot.loopTime.drain += time.drain
-            snapshot.loopTime.logCommit += time.logCommit
-            snapshot.loopTime.publish += time.publish
-            snapshot.loopTime.bookkeeping += time.bookkeeping
+            snapshot.loopTime.add(time)
             snapshot.recordsProcessed += total.processed
             snapshot.recordsRestored += total.restored
             snapshot.deadLetters += total.deadLetters

@@ -36,21 +36,14 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "SKUs sold out, one order each, in the outputs scenario.")
     var outputSkus = 50_000
 
-    @Option(help: "The processor's --output-linger-ms in the live, latency and outputs scenarios (default: run's default).")
-    var outputLingerMs: Int?
-
-    @Option(help: "The processor's --output-batch-records in the live, latency and outputs scenarios (default: run's default).")
-    var outputBatchRecords: Int?
-
-    @Option(help: "The processor's --task-threads in the live, latency and outputs scenarios (default: run's default, the processor count).")
-    var taskThreads = StockSentryConfiguration.defaultTaskThreads
-
     @Option(help: "Partitions per topic on the dev broker.")
     var partitions = 4
 
     @Option(help: "Write the figures as JSON to this file.")
     var output: String?
 
+    /// `run`'s tuning flags, for the processors of the live, latency and outputs scenarios.
+    @OptionGroup var tuning: ProcessorTuningOptions
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -63,18 +56,8 @@ struct BenchCommand: AsyncParsableCommand {
         guard (1...100_000_000).contains(memorySkus) else { throw ValidationError("--memory-skus must be between 1 and 100000000, got \(memorySkus)") }
         guard (1...10_000_000).contains(recoverySkus) else { throw ValidationError("--recovery-skus must be between 1 and 10000000, got \(recoverySkus)") }
         guard (1...10_000_000).contains(outputSkus) else { throw ValidationError("--output-skus must be between 1 and 10000000, got \(outputSkus)") }
-        try outputBatching.validate()
-        guard (1...256).contains(taskThreads) else { throw ValidationError("--task-threads must be between 1 and 256, got \(taskThreads)") }
         guard (1...64).contains(partitions) else { throw ValidationError("--partitions must be between 1 and 64, got \(partitions)") }
         _ = try parsedRates()
-    }
-
-    /// The processor's output batching: `run`'s defaults unless a flag overrides them.
-    var outputBatching: StockSentryConfiguration.OutputBatching {
-        var batching = StockSentryConfiguration.OutputBatching()
-        if let outputLingerMs { batching.linger = .milliseconds(outputLingerMs) }
-        if let outputBatchRecords { batching.maximumRecords = outputBatchRecords }
-        return batching
     }
 
     func parsedRates() throws -> [Int] {
@@ -100,8 +83,8 @@ struct BenchCommand: AsyncParsableCommand {
         configuration.recoverySKUs = recoverySkus
         configuration.partitions = partitions
         configuration.outputSKUs = outputSkus
-        configuration.outputBatching = outputBatching
-        configuration.taskThreads = taskThreads
+        configuration.outputBatching = tuning.outputBatching
+        configuration.taskThreads = tuning.taskThreads
         configuration.latencyFetchWait = .milliseconds(latencyFetchWaitMs)
         let report = try await Benchmark.run(configuration, logger: logger) { line in
             FileHandle.standardError.write(Data((line + "\n").utf8))

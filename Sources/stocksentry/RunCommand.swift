@@ -28,21 +28,13 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Longest wait, in ms, for a partition that may hold earlier records (max_task_idle).")
     var maxTaskIdleMs = 500
 
-    @Option(help: "How many tasks decode and fold at once, each on its own thread (1: one after another). Default: the number of processors.")
-    var taskThreads = StockSentryConfiguration.defaultTaskThreads
-
-    @Option(help: "How long, in ms, an output may wait for more outputs to share its produce request (linger.ms); added to every output's latency while outputs trickle.")
-    var outputLingerMs = 1
-
-    @Option(help: "Most outputs in one produce request batch (batch.num.messages).")
-    var outputBatchRecords = 10_000
-
     @Option(help: "Output delivery: at-least-once (idempotent producer, deterministic IDs; any broker) or exactly-once (Kafka transactions per task; read_committed consumers see each output once; needs a real Kafka broker).")
     var delivery = "at-least-once"
 
     @Option(name: .customShort("X"), help: "A librdkafka property for both clients, key=value (repeatable), e.g. -X security.protocol=SASL_SSL.")
     var kafkaProperties: [String] = []
 
+    @OptionGroup var tuning: ProcessorTuningOptions
     @OptionGroup var topics: TopicOptions
     @OptionGroup var logging: LoggingOptions
 
@@ -51,10 +43,6 @@ struct RunCommand: AsyncParsableCommand {
         guard (0...60_000).contains(maxTaskIdleMs) else {
             throw ValidationError("--max-task-idle-ms must be between 0 and 60000, got \(maxTaskIdleMs)")
         }
-        guard (1...256).contains(taskThreads) else {
-            throw ValidationError("--task-threads must be between 1 and 256, got \(taskThreads)")
-        }
-        try outputBatching.validate()
         _ = try Self.parseProperties(kafkaProperties)
         guard StockSentryConfiguration.Delivery(rawValue: delivery) != nil else {
             throw ValidationError("--delivery must be at-least-once or exactly-once, got \"\(delivery)\"")
@@ -63,14 +51,6 @@ struct RunCommand: AsyncParsableCommand {
         guard snapshotIntervalSeconds >= 1 else {
             throw ValidationError("--snapshot-interval-seconds must be at least 1, got \(snapshotIntervalSeconds)")
         }
-    }
-
-    /// The output producer's batching as the flags set it.
-    var outputBatching: StockSentryConfiguration.OutputBatching {
-        var batching = StockSentryConfiguration.OutputBatching()
-        batching.linger = .milliseconds(outputLingerMs)
-        batching.maximumRecords = outputBatchRecords
-        return batching
     }
 
     static func parseProperties(_ pairs: [String]) throws -> [String: String] {
@@ -93,8 +73,8 @@ struct RunCommand: AsyncParsableCommand {
         configuration.snapshotEveryRecords = snapshotEvery
         configuration.snapshotInterval = .seconds(snapshotIntervalSeconds)
         configuration.maximumTaskIdle = .milliseconds(maxTaskIdleMs)
-        configuration.taskThreads = taskThreads
-        configuration.outputBatching = outputBatching
+        configuration.taskThreads = tuning.taskThreads
+        configuration.outputBatching = tuning.outputBatching
         configuration.kafkaProperties = try Self.parseProperties(kafkaProperties)
         configuration.delivery = StockSentryConfiguration.Delivery(rawValue: delivery) ?? .atLeastOnce
         if let policy {

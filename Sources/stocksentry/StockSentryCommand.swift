@@ -43,6 +43,34 @@ struct LoggingOptions: ParsableArguments {
 }
 
 /// Topic-name flags shared by `run` and `gen`.
+/// The processor's tuning flags: `run` sets its processor with them, `bench` the processors of its
+/// Kafka scenarios.
+struct ProcessorTuningOptions: ParsableArguments {
+    @Option(help: "How many tasks decode and fold at once, each on its own thread (1: one after another). Default: the number of processors.")
+    var taskThreads = StockSentryConfiguration.defaultTaskThreads
+
+    @Option(help: "How long, in ms, an output may wait for more outputs to share its produce request (linger.ms); added to every output's latency while outputs trickle.")
+    var outputLingerMs = Int(StockSentryConfiguration.OutputBatching().linger / .milliseconds(1))
+
+    @Option(help: "Most outputs in one produce request batch (batch.num.messages).")
+    var outputBatchRecords = StockSentryConfiguration.OutputBatching().maximumRecords
+
+    /// The output producer's batching as the flags set it.
+    var outputBatching: StockSentryConfiguration.OutputBatching {
+        var batching = StockSentryConfiguration.OutputBatching()
+        batching.linger = .milliseconds(outputLingerMs)
+        batching.maximumRecords = outputBatchRecords
+        return batching
+    }
+
+    func validate() throws {
+        guard (1...256).contains(taskThreads) else {
+            throw ValidationError("--task-threads must be between 1 and 256, got \(taskThreads)")
+        }
+        try outputBatching.validate()
+    }
+}
+
 struct TopicOptions: ParsableArguments {
     @Option(help: "Orders topic.") var ordersTopic = "orders"
     @Option(help: "Carts topic.") var cartsTopic = "carts"

@@ -10,7 +10,7 @@ import EventLog
         for payloadBytes in [0, 1, 2, 7, 100, 1000] {
             let payload = (0..<payloadBytes).map { UInt8(truncatingIfNeeded: $0 * 13) }
             var buffer: [UInt8] = []
-            let written = RecordFrame.append(source: source, payload: payload, to: &buffer)
+            let written = payload.withUnsafeBytes { RecordFrame.append(source: source, bytes: $0, to: &buffer) }
             #expect(written == buffer.count)
             #expect(written % RecordFrame.alignmentBytes == 0)
             #expect(written == RecordFrame.frameBytes(topicBytes: 6, payloadBytes: payloadBytes))
@@ -34,7 +34,7 @@ import EventLog
     @Test("every prefix of a frame asks for more bytes instead of trapping")
     func shortInput() {
         var buffer: [UInt8] = []
-        RecordFrame.append(source: source, payload: Array(repeating: 9, count: 50), to: &buffer)
+        _ = [UInt8](repeating: 9, count: 50).withUnsafeBytes { RecordFrame.append(source: source, bytes: $0, to: &buffer) }
         for length in 0..<buffer.count {
             let result = buffer.withUnsafeBytes {
                 RecordFrame.parse(UnsafeRawBufferPointer(rebasing: $0[0..<length]), maximumFrameBytes: 1 << 20)
@@ -50,7 +50,7 @@ import EventLog
     @Test("any flipped bit in a frame is detected")
     func flippedBits() {
         var frame: [UInt8] = []
-        RecordFrame.append(source: source, payload: Array(repeating: 0x5A, count: 37), to: &frame)
+        _ = [UInt8](repeating: 0x5A, count: 37).withUnsafeBytes { RecordFrame.append(source: source, bytes: $0, to: &frame) }
         for byte in 0..<frame.count {
             for bit in 0..<8 {
                 var damaged = frame
@@ -69,7 +69,7 @@ import EventLog
         let zeros = [UInt8](repeating: 0, count: 64)
         #expect(zeros.withUnsafeBytes { RecordFrame.parse($0, maximumFrameBytes: 1 << 20) } == .zeroHeader)
         var frame: [UInt8] = []
-        RecordFrame.append(source: source, payload: Array(repeating: 1, count: 100), to: &frame)
+        _ = [UInt8](repeating: 1, count: 100).withUnsafeBytes { RecordFrame.append(source: source, bytes: $0, to: &frame) }
         #expect(frame.withUnsafeBytes { RecordFrame.parse($0, maximumFrameBytes: 64) } == .invalid(.badLength(138)))
     }
 }
